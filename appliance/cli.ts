@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+import { runCommand } from './commands/run.js';
+import { simulateCommand } from './commands/simulate.js';
+import { checkCommand } from './commands/check.js';
+import { watchCommand } from './commands/watch.js';
+
+const USAGE = `pitbox: the studio edge appliance for one live-casino table
+
+  pitbox run --config FILE             run the table described by FILE
+  pitbox config check FILE             validate a table config and print what is wrong
+  pitbox watch --config FILE           print the table's events and state as they are published
+  pitbox simulate wheel [options]      a simulated Cammegh SS2 wheel on a pseudo-terminal
+      --link PATH      where the tty appears (default /tmp/pitbox-wheel)
+      --speed N        N times faster than the field (default 1)
+      --mode N         operating mode at power-up (default 1157)
+      --seed N         random seed (default: random)
+      --faults LIST    e.g. miss-spin=0.05,launch-failure=0.02,garble=0.01
+      --lfcr           end lines with LF CR, as some wheels in the field do
+    reads commands on stdin: unplug, replug, silence MS, fault NAME, recover
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'run':
+      return runCommand(rest);
+    case 'config':
+      if (rest[0] === 'check') return checkCommand(rest.slice(1));
+      break;
+    case 'watch':
+      return watchCommand(rest);
+    case 'simulate':
+      if (rest[0] === 'wheel') return simulateCommand(rest.slice(1));
+      break;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+  }
+  process.stderr.write(`pitbox: unknown command ${JSON.stringify(argv.join(' '))}\n\n${USAGE}`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`pitbox: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

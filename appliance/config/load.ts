@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { tableConfig, type TableConfig } from './schema.js';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${file}: ${problems.length === 1 ? problems[0] : `${problems.length} problems:\n  ${problems.join('\n  ')}`}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates a table's YAML. Every problem is reported at once, each with its key. */
+export function loadConfig(file: string): TableConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [`cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
+  }
+  return parseConfig(text, file);
+}
+
+export function parseConfig(text: string, file = '<config>'): TableConfig {
+  const doc = parseDocument(text, { prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(file, doc.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0]}`));
+  }
+  const result = tableConfig.safeParse(doc.toJS() ?? {});
+  if (!result.success) throw new ConfigError(file, result.error.issues.map(describeIssue));
+  return result.data;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const at = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((k) => `${at ? `${at}.` : ''}${k}: unknown key`).join('\n  ');
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined) return `${at}: missing (required)`;
+  return `${at || '(top level)'}: ${issue.message}`;
+}
+
+/**
+ * Reads a secret from a file, trimming one trailing newline. A relative path resolves in
+ * $CREDENTIALS_DIRECTORY (systemd's LoadCredential=) when set, else beside the config file.
+ */
+export function readSecret(path: string, configFile: string): string {
+  const base = process.env.CREDENTIALS_DIRECTORY ?? dirname(configFile);
+  const full = isAbsolute(path) ? path : resolve(base, path);
+  try {
+    return readFileSync(full, 'utf8').replace(/\r?\n$/, '');
+  } catch (err) {
+    throw new ConfigError(configFile, [`cannot read secret file ${full}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`]);
+  }
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { numberLineConfig } from '../../drivers/wheel/generic/config.js';
+import { cammeghSs2Config } from '../../drivers/wheel/ss2/config.js';
+import { TOPIC_LEVEL } from '../uplink/topics.js';
+
+const topicLevel = z.string().regex(TOPIC_LEVEL, 'letters, digits, "_", "." and "-" only (it becomes an MQTT topic level)');
+const filePath = z.string().min(1);
+
+const uplink = z.strictObject({
+  url: z.string().regex(/^(mqtts?|wss?):\/\/[^\s/]+/, 'must be mqtt://host[:port], mqtts://host[:port], ws:// or wss://'),
+  clientId: z.string().min(1).optional(),
+  username: z.string().min(1).optional(),
+  passwordFile: filePath.optional().describe('File holding the password; relative paths resolve in $CREDENTIALS_DIRECTORY'),
+  caFile: filePath.optional(),
+  certFile: filePath.optional(),
+  keyFile: filePath.optional(),
+});
+
+const broker = z.strictObject({
+  host: z.string().default('127.0.0.1').describe('Bind address; anything but loopback requires username and passwordFile'),
+  port: z.number().int().min(0).max(65535).default(1883),
+  username: z.string().min(1).optional(),
+  passwordFile: filePath.optional(),
+});
+
+/** One table, one YAML file. Unknown keys are errors: a typo must not silently fall back to a default. */
+export const tableConfig = z.strictObject({
+  studio: topicLevel,
+  table: topicLevel,
+  game: z.literal('roulette'),
+  openOnStart: z.boolean().default(false).describe('Open the table as soon as the wheel is connected (simulation, unattended tables)'),
+  wheel: z.discriminatedUnion('driver', [cammeghSs2Config, numberLineConfig]),
+  journal: z.strictObject({ path: filePath }),
+  topicPrefix: z.string().regex(/^[^#+\s]+$/, 'no wildcards or spaces').default('pitbox/v1'),
+  uplink: uplink.optional().describe('The central broker; absent: publish to the embedded broker'),
+  broker: broker.default({ host: '127.0.0.1', port: 1883 }),
+  log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') }).default({ level: 'info' }),
+});
+
+export type TableConfig = z.infer<typeof tableConfig>;

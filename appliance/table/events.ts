@@ -1,0 +1,56 @@
+/** Event types a table emits. Roulette uses all of them; card games add their own later. */
+export type TableEventType =
+  | 'table.opened'
+  | 'table.closed'
+  | 'table.suspended'
+  | 'table.resumed'
+  | 'round.opened'
+  | 'round.closed'
+  | 'round.result'
+  | 'round.voided';
+
+/** Only JSON values go into `data`, so that an event survives canonical serialisation exactly. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { readonly [key: string]: JsonValue };
+export type EventData = { readonly [key: string]: JsonValue };
+
+/** What a round engine decides; the journal gives it seq, id and ts. */
+export interface EventDraft {
+  readonly type: TableEventType;
+  readonly round: number | null;
+  readonly data: EventData;
+}
+
+/** Why a round was voided or a table suspended: stable codes for machines, `reason` for people. */
+export type IncidentCode =
+  | 'dealer'
+  | 'technician'
+  | 'miss-spin'
+  | 'launch-failure'
+  | 'ball-not-detected'
+  | 'wheel-fault'
+  | 'wheel-stopped'
+  | 'wheel-idle'
+  | 'wheel-link'
+  | 'spin-counter'
+  | 'state-sequence'
+  | 'rotor-speed'
+  | 'rotor-direction'
+  | 'warning-at-result'
+  | 'number-line-missing'
+  | 'number-mismatch'
+  | 'number-before-close'
+  | 'duplicate-result'
+  | 'start-failed'
+  | 'restart';
+
+export interface Incident {
+  readonly code: IncidentCode;
+  readonly reason: string;
+}
+
+/** A dealer or technician action either happens or is refused with a reason. */
+export type Decision = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+export const accepted: Decision = { ok: true };
+export function refused(reason: string): Decision {
+  return { ok: false, reason };
+}

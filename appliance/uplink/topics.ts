@@ -1,0 +1,17 @@
+/** MQTT topics of one table (the contract backends subscribe to). */
+export interface TableTopics {
+  /** Every event, QoS 1, not retained. */
+  readonly events: string;
+  /** The current table state, retained. */
+  readonly state: string;
+  /** Availability, retained: `online`, or `offline` from the last will. */
+  readonly status: string;
+}
+
+export function tableTopics(prefix: string, studio: string, table: string): TableTopics {
+  const base = `${prefix.replace(/\/+$/, '')}/${studio}/${table}`;
+  return { events: `${base}/events`, state: `${base}/state`, status: `${base}/status` };
+}
+
+/** Studio and table names become topic levels: no wildcards, separators or control characters. */
+export const TOPIC_LEVEL = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;

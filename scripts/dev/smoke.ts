@@ -1,0 +1,17 @@
+import { LinuxBinding } from '@serialport/bindings-cpp';
+import { Ss2Simulator } from '../../drivers/wheel/ss2/simulator/ss2-simulator.js';
+import { CammeghSs2Wheel } from '../../drivers/wheel/ss2/cammegh-ss2-wheel.js';
+import { createLogger } from '../../appliance/log.js';
+const log = createLogger('debug');
+const sim = new Ss2Simulator({ linkPath: '/tmp/smoke/wheel', mode: 1157+2-2, speed: 20, seed: 1, faultRates: {}, rotorWindow: {minRpm:16,maxRpm:18}, lineEnding: 'crlf', firstSpin: 255 });
+sim.wheel.on('game', g => console.log('GAME', g));
+await sim.start();
+const w = new CammeghSs2Wheel({ port: '/tmp/smoke/wheel', baudRate: 9600, mode: 1157, binding: LinuxBinding, statusPeriodMs: 25, silenceFactor: 8, commandTimeoutMs: 500, reconnect: {initialMs: 100, maxMs: 1000}, log });
+let n=0;
+w.on('status', s => { if (n++ % 10 === 0) console.log('STATUS', s.state, s.spin, s.lastNumber, s.rotorRpm, s.direction); });
+w.on('winningNumber', x => console.log('NUMBER', x));
+w.on('link', l => console.log('LINK', l));
+await w.start();
+setTimeout(() => { console.log('UNPLUG'); void sim.unplug(); }, 3000);
+setTimeout(() => { console.log('REPLUG'); void sim.replug(); }, 4500);
+setTimeout(async () => { await w.stop(); await sim.stop(); process.exit(0); }, 7000);

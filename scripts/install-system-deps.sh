@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages pitbox needs to build, run and test.
+# Idempotent: packages already present are skipped, so a warm machine pays nothing.
+set -euo pipefail
+
+packages=(
+  # native builds (better-sqlite3, serialport, opencv4nodejs, gstreamer-superficial)
+  build-essential python3 pkg-config
+  # card recognition
+  libopencv-dev
+  # video
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-tools
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+  gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice
+  # uplink tests run a real broker; serial tests a real pty
+  mosquitto mosquitto-clients socat
+  # serialport's port listing shells out to udevadm
+  udev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "system packages: all ${#packages[@]} present"
+  exit 0
+fi
+
+echo "system packages: installing ${missing[*]}"
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -q
+# --no-install-recommends keeps the box lean; recommends of mosquitto would start it as a service.
+"${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+# Debian starts mosquitto as a system service on install; the tests run their own on loopback ports.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet mosquitto 2>/dev/null; then
+  "${sudo_cmd[@]}" systemctl disable --now mosquitto || true
+fi

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Everything pitbox needs on a fresh Debian 12 machine, idempotently: Debian packages, npm
+# dependencies, native addons built from source, and the TypeScript build. A second run with
+# nothing changed takes seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-system-deps.sh
+
+# No install step may fetch a binary: native addons build against Debian's libraries and
+# Node's own headers. onnxruntime-node's postinstall would fetch CUDA libraries; we never run it
+# (its CPU runtime ships in the package).
+export ONNXRUNTIME_NODE_INSTALL=skip npm_config_build_from_source=true
+stamp=node_modules/.pitbox-deps
+want=$(sha256sum package-lock.json scripts/build-opencv4nodejs.sh | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "npm: installing dependencies"
+  # --ignore-scripts: @u4/opencv4nodejs has a binding.gyp but no install script, so npm would run
+  # a bare node-gyp rebuild of every OpenCV module. The addons we need are built by name below.
+  npm ci --ignore-scripts --no-audit --no-fund
+  npm rebuild --no-audit better-sqlite3 @serialport/bindings-cpp gstreamer-superficial esbuild
+  bash scripts/build-opencv4nodejs.sh
+  echo "$want" >"$stamp"
+fi
+
+npm run --silent build

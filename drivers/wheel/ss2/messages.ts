@@ -26,7 +26,6 @@ const PRINTABLE = /^[\x20-\x7e]*$/;
 export function decodeLine(line: FramedLine): Ss2Message[] {
   const { text, at } = line;
   if (line.overflow) return [{ kind: 'garbage', line: text, why: 'no terminator within 256 bytes', at }];
-  if (!PRINTABLE.test(text)) return [{ kind: 'garbage', line: text, why: 'non-printable bytes', at }];
 
   const parts = text.split('*');
   const out: Ss2Message[] = [];
@@ -38,7 +37,13 @@ export function decodeLine(line: FramedLine): Ss2Message[] {
   return out;
 }
 
+function nonPrintable(text: string, at: number): Ss2Message | null {
+  return PRINTABLE.test(text) ? null : { kind: 'garbage', line: text, why: 'non-printable bytes', at };
+}
+
 function decodeNumberLine(text: string, at: number): Ss2Message {
+  const noise = nonPrintable(text, at);
+  if (noise) return noise;
   const m = NUMBER_LINE.exec(text);
   if (!m) return { kind: 'garbage', line: text, why: 'not a packet or a winning-number line', at };
   const number = Number(text.trim());
@@ -47,6 +52,8 @@ function decodeNumberLine(text: string, at: number): Ss2Message {
 }
 
 function decodePacket(text: string, at: number): Ss2Message {
+  const noise = nonPrintable(text, at);
+  if (noise) return noise;
   if (text.startsWith('*X;')) return decodeStatus(text, at);
   const m = REPLY.exec(text);
   if (!m) return { kind: 'garbage', line: text, why: 'malformed packet', at };

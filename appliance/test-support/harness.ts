@@ -1,0 +1,187 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import mqtt, { type MqttClient } from 'mqtt';
+import { Ss2Simulator } from '../../drivers/wheel/ss2/simulator/ss2-simulator.js';
+import type { FaultRates, GameRecord } from '../../drivers/wheel/ss2/simulator/wheel-model.js';
+import type { EventEnvelope } from '../journal/journal.js';
+
+/** Real parts for end-to-end tests and soak runs: mosquitto, a pty wheel, `pitbox run` as a child. */
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+export async function startMosquitto(port: number): Promise<ChildProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'pitbox-mosquitto-'));
+  const conf = join(dir, 'mosquitto.conf');
+  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
+  const proc = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'ignore'] });
+  try {
+    await waitForPort(port, 5000);
+  } catch (err) {
+    proc.kill();
+    throw err;
+  }
+  return proc;
+}
+
+async function waitForPort(port: number, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port}`);
+    await sleep(50);
+  }
+}
+
+export interface SimulatedTable {
+  readonly dir: string;
+  readonly configFile: string;
+  readonly sim: Ss2Simulator;
+  readonly games: GameRecord[];
+  appliance: ChildProcess | null;
+  readonly output: string[];
+}
+
+export async function simulatedTable(opts: { brokerPort: number; speed: number; faults: FaultRates; seed: number }): Promise<SimulatedTable> {
+  const dir = mkdtempSync(join(tmpdir(), 'pitbox-e2e-'));
+  const sim = new Ss2Simulator({
+    linkPath: join(dir, 'wheel'),
+    mode: 1157,
+    speed: opts.speed,
+    seed: opts.seed,
+    faultRates: opts.faults,
+    rotorWindow: { minRpm: 16, maxRpm: 18 },
+    lineEnding: 'crlf',
+    firstSpin: 250,
+  });
+  const games: GameRecord[] = [];
+  sim.wheel.on('game', (g) => games.push(g));
+  await sim.start();
+  const configFile = join(dir, 'table.yaml');
+  writeFileSync(
+    configFile,
+    [
+      'studio: e2e',
+      'table: roulette-01',
+      'game: roulette',
+      'openOnStart: true',
+      'wheel:',
+      '  driver: cammegh-ss2',
+      `  port: ${sim.linkPath}`,
+      '  mode: 1157',
+      `  timeScale: ${opts.speed}`,
+      `  statusPeriodMs: ${Math.max(5, Math.round(500 / opts.speed))}`,
+      '  rotorRpm: { min: 16.0, max: 18.0 }',
+      '  reconnect: { initialMs: 100, maxMs: 1000 }',
+      'journal:',
+      `  path: ${join(dir, 'journal.db')}`,
+      'uplink:',
+      `  url: mqtt://127.0.0.1:${opts.brokerPort}`,
+      'log:',
+      '  level: info',
+      '',
+    ].join('\n'),
+  );
+  return { dir, configFile, sim, games, appliance: null, output: [] };
+}
+
+export function startAppliance(table: SimulatedTable): ChildProcess {
+  const cli = new URL('../cli.ts', import.meta.url).pathname;
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'run', '--config', table.configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.on('data', (d: Buffer) => table.output.push(d.toString()));
+  child.stderr?.on('data', (d: Buffer) => table.output.push(d.toString()));
+  table.appliance = child;
+  return child;
+}
+
+export async function stopAppliance(table: SimulatedTable, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  const child = table.appliance;
+  if (!child || child.exitCode !== null) return child?.exitCode ?? null;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill(signal);
+  return exited;
+}
+
+/** Collects everything a table publishes, as a backend subscriber would. */
+export class Subscriber {
+  readonly events: EventEnvelope[] = [];
+  readonly states: unknown[] = [];
+  readonly statuses: string[] = [];
+  readonly receivedAt = new Map<number, number>();
+  private constructor(readonly client: MqttClient) {}
+
+  static async connect(port: number, prefix = 'pitbox/v1/e2e/roulette-01'): Promise<Subscriber> {
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 200 });
+    const sub = new Subscriber(client);
+    client.on('message', (topic, payload) => {
+      const text = payload.toString();
+      if (topic.endsWith('/events')) {
+        const e = JSON.parse(text) as EventEnvelope;
+        sub.receivedAt.set(e.seq, performance.now());
+        sub.events.push(e);
+      } else if (topic.endsWith('/state')) sub.states.push(JSON.parse(text));
+      else sub.statuses.push(text);
+    });
+    await client.subscribeAsync(`${prefix}/#`, { qos: 1 });
+    return sub;
+  }
+
+  /** Events deduplicated by id, in seq order. */
+  unique(): EventEnvelope[] {
+    const byId = new Map(this.events.map((e) => [e.id, e]));
+    return [...byId.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  async close(): Promise<void> {
+    await this.client.endAsync();
+  }
+}
+
+export async function until(what: string, cond: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/**
+ * Checks what a subscriber received against what the wheel really did. Returns problems, empty
+ * when every result is right: each round.result matches a game the wheel played, seq is
+ * contiguous from 1, and no game the wheel voided or faulted became a result.
+ */
+export function auditResults(events: EventEnvelope[], games: GameRecord[]): string[] {
+  const problems: string[] = [];
+  events.forEach((e, i) => {
+    if (e.seq !== i + 1) problems.push(`seq ${e.seq} at position ${i + 1}`);
+  });
+  const bySpin = new Map<number, GameRecord[]>();
+  for (const g of games) bySpin.set(g.spin, [...(bySpin.get(g.spin) ?? []), g]);
+  for (const e of events.filter((x) => x.type === 'round.result')) {
+    const d = e.data as { number: number; spin: number; direction: string };
+    const candidates = bySpin.get(d.spin) ?? [];
+    const game = candidates.find((g) => g.outcome === 'result' && g.number === d.number && g.direction === d.direction);
+    if (!game) problems.push(`round ${e.round}: result ${d.number} on spin ${d.spin} matches no game the wheel played (${JSON.stringify(candidates)})`);
+  }
+  return problems;
+}

@@ -1,4 +1,7 @@
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { auditResults, freePort, simulatedTable, startAppliance, startMosquitto, stopAppliance, Subscriber, until } from '../test-support/harness.js';
@@ -52,10 +55,6 @@ t.test('results flow from the wheel to a subscriber, survive an unplug, and stat
 });
 
 t.test('a bad config key stops the appliance before any hardware is touched, naming the key', async (t) => {
-  const { spawnSync } = await import('node:child_process');
-  const { mkdtempSync, writeFileSync } = await import('node:fs');
-  const { join } = await import('node:path');
-  const { tmpdir } = await import('node:os');
   const dir = mkdtempSync(join(tmpdir(), 'pitbox-badcfg-'));
   const file = join(dir, 't.yaml');
   writeFileSync(file, 'studio: s\ntable: t\ngame: roulette\nwheel:\n  driver: cammegh-ss2\n  prot: /dev/ttyUSB0\njournal:\n  path: /nonexistent/j.db\n');

@@ -43,6 +43,7 @@ export class Journal {
   private readonly appendTx: (draft: EventDraft, snapshot: string) => JournaledEvent;
   private readonly selectUndelivered: Database.Statement<[number, number], JournaledEvent>;
   private readonly markDeliveredStmt: Database.Statement<[number, number]>;
+  private getMeta!: Database.Statement<[string], { value: string }>;
 
   constructor(
     readonly path: string,
@@ -62,7 +63,7 @@ export class Journal {
     }
     this.checkOwner();
 
-    const getMeta = this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
+    const getMeta = this.getMeta;
     const setMeta = this.db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
     const insert = this.db.prepare<[number, string, string, number | null, string]>('INSERT INTO events (seq, id, type, round, body) VALUES (?, ?, ?, ?, ?)');
     this.appendTx = this.db.transaction((draft: EventDraft, snapshot: string) => {
@@ -121,8 +122,7 @@ export class Journal {
   }
 
   private meta(key: string): string | null {
-    const row = this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(key);
-    return row?.value ?? null;
+    return this.getMeta.get(key)?.value ?? null;
   }
 
   private migrate(): void {
@@ -138,6 +138,7 @@ export class Journal {
       ) STRICT;
       CREATE INDEX IF NOT EXISTS events_undelivered ON events (seq) WHERE delivered_at IS NULL;
     `);
+    this.getMeta = this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
     const version = this.meta('schema_version');
     if (version === null) {
       this.db

@@ -111,7 +111,6 @@ const exceptions: {
   {
     name: 'miss-spin: warn 2 in state 3 voids and re-spins',
     play: (w) => {
-      w.spinUntilNoMoreBets = w.spinUntilNoMoreBets.bind(w);
       w.frame(2, { spin: 101 });
       w.frame(3, { spin: 101, warnings: 2 });
     },

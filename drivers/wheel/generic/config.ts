@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { reconnectConfig } from '../../serial/config.js';
 
 /** `wheel:` section for a wheel that only prints winning numbers. */
 export const numberLineConfig = z.strictObject({
@@ -11,9 +12,7 @@ export const numberLineConfig = z.strictObject({
     .refine(hasOneGroup, { message: 'must be a regular expression with exactly one capture group (the number)' })
     .describe('Regular expression matching a result line; its capture group is the number'),
   maxNumber: z.number().int().min(1).max(99).default(36),
-  reconnect: z
-    .strictObject({ initialMs: z.number().int().min(10).default(500), maxMs: z.number().int().min(100).default(10_000) })
-    .default({ initialMs: 500, maxMs: 10_000 }),
+  reconnect: reconnectConfig,
 });
 export type NumberLineConfig = z.infer<typeof numberLineConfig>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { reconnectConfig } from '../../serial/config.js';
 
 /** `wheel:` section for a Cammegh SS2 (the driver owns its config; the table schema unions them). */
 export const cammeghSs2Config = z.strictObject({
@@ -22,8 +23,6 @@ export const cammeghSs2Config = z.strictObject({
     .describe('Rotor speed window at launch; absent: the window the wheel reports (*T s)'),
   checkDirection: z.boolean().optional().describe('Void a game whose rotor did not reverse; default: when mode bit 1 is set'),
   timeScale: z.number().min(1).max(1000).default(1).describe('Simulation only: how much faster than the field the wheel runs'),
-  reconnect: z
-    .strictObject({ initialMs: z.number().int().min(10).default(500), maxMs: z.number().int().min(100).default(10_000) })
-    .default({ initialMs: 500, maxMs: 10_000 }),
+  reconnect: reconnectConfig,
 });
 export type CammeghSs2Config = z.infer<typeof cammeghSs2Config>;

@@ -2,13 +2,22 @@
 import { runCommand } from './commands/run.js';
 import { simulateCommand } from './commands/simulate.js';
 import { checkCommand } from './commands/check.js';
-import { watchCommand } from './commands/watch.js';
+import { journalCommand } from './commands/journal.js';
+import { keysCommand } from './commands/keys.js';
+import { tailCommand } from './commands/tail.js';
 
 const USAGE = `pitbox: the studio edge appliance for one live-casino table
 
   pitbox run --config FILE             run the table described by FILE
   pitbox config check FILE             validate a table config and print what is wrong
-  pitbox watch --config FILE           print the table's events and state as they are published
+  pitbox journal init --config FILE    create a new table's journal (once; run never creates one)
+  pitbox journal info --config FILE    where the journal stands
+  pitbox keys generate --dir DIR       a new Ed25519 signing key (mode 0600); prints its public JWK
+  pitbox keys list --dir DIR           the public JWKs of the keys in DIR
+  pitbox tail [--config FILE | --url URL [--studio S] [--table T]] [--trust FILE] [--json]
+                                       print every event, verified; exit 1 on the first violation
+  pitbox verify [same options] [--count N] [--duration S] [--gap-timeout S]
+                                       verify signatures, chain, gaps and duplicates; summary at the end
   pitbox simulate wheel [options]      a simulated Cammegh SS2 wheel on a pseudo-terminal
       --link PATH      where the tty appears (default /tmp/pitbox-wheel)
       --speed N        N times faster than the field (default 1)
@@ -27,8 +36,14 @@ async function main(argv: string[]): Promise<number> {
     case 'config':
       if (rest[0] === 'check') return checkCommand(rest.slice(1));
       break;
-    case 'watch':
-      return watchCommand(rest);
+    case 'journal':
+      return journalCommand(rest);
+    case 'keys':
+      return keysCommand(rest);
+    case 'tail':
+      return tailCommand('tail', rest);
+    case 'verify':
+      return tailCommand('verify', rest);
     case 'simulate':
       if (rest[0] === 'wheel') return simulateCommand(rest.slice(1));
       break;

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { JournalError } from '../journal/journal.js';
 import { createLogger } from '../log.js';
+import { KeyError } from '../signing/keyring.js';
 import { RouletteTable } from '../table/roulette-table.js';
 
 /** `pitbox run --config FILE`: runs until SIGTERM/SIGINT. Exit 2 on a bad config, 1 on a fatal error. */
@@ -40,7 +41,7 @@ export async function runCommand(args: string[]): Promise<number> {
   } catch (err) {
     await table.stop();
     if (abort.signal.aborted) return 0;
-    const fatal = err instanceof JournalError || err instanceof ConfigError;
+    const fatal = err instanceof JournalError || err instanceof ConfigError || err instanceof KeyError;
     log.fatal({ err: (err as Error).message }, fatal ? 'cannot start' : 'start-up failed');
     process.stderr.write(`pitbox: ${(err as Error).message}\n`);
     return 1;

@@ -1,160 +1,327 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { EventEmitter } from 'node:events';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { chainHash, seal, type EventEnvelope, type Signer } from '../contract/envelope.js';
+import type { Ed25519Jwk } from '../contract/jwk.js';
 import type { EventDraft } from '../table/events.js';
+import { checkJournal, createSchema, JournalError } from './schema.js';
 
-/** The envelope as it goes on the wire. Signing (`prev`, `kid`, `sig`) slots in here. */
-export interface EventEnvelope {
-  readonly v: 1;
-  readonly studio: string;
-  readonly table: string;
-  readonly seq: number;
-  readonly id: string;
-  readonly ts: string;
-  readonly type: EventDraft['type'];
-  readonly round?: number;
-  readonly data: EventDraft['data'];
-}
+export { JournalError } from './schema.js';
 
 /** A journaled event: its sequence number and the exact bytes that are published, every time. */
 export interface JournaledEvent {
   readonly seq: number;
+  readonly id: string;
   readonly body: string;
 }
 
-export class JournalError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'JournalError';
-  }
+export interface JournalOptions {
+  readonly path: string;
+  readonly studio: string;
+  readonly table: string;
+  readonly now?: () => Date;
 }
 
-const SCHEMA_VERSION = '1';
+export interface KeyRecord {
+  readonly jwk: Ed25519Jwk;
+  /** The first seq it signed; null while it is only known. */
+  readonly firstSeq: number | null;
+}
+
+interface Pending {
+  readonly event: JournaledEvent;
+  readonly type: string;
+  readonly round: number | null;
+  /** chainHash of this event: the chain head once it is committed. */
+  readonly hash: string;
+}
 
 /**
- * The table's record: every event is committed here (WAL, synchronous=FULL, so fsync'd) before
- * anything publishes it, and publishing reads from here. `seq` comes from a counter kept in
- * the same transaction, not from MAX(seq), so pruning delivered rows can never make it reuse a
- * number. A journal belongs to one studio/table; opening it for another is refused.
+ * The table's record and its only queue. An event gets its seq, its place in the hash chain
+ * and its signature when it is appended, and becomes durable when the group commit that holds
+ * it is fsync'd (WAL, synchronous=FULL): everything appended in one turn of the event loop
+ * shares one transaction, so a burst costs one fsync, and nothing is handed to the uplink
+ * before its commit ('durable'). If a commit fails (disk full, I/O error) the events stay
+ * queued in memory and the commit is retried; the owner is told ('error') and suspends the
+ * table. An event lost in a crash before its commit was never published, and its seq was never
+ * committed, so nothing a consumer saw is ever reused.
  */
-export class Journal {
+export class Journal extends EventEmitter<{ durable: [JournaledEvent[]]; error: [JournalError]; recovered: [] }> {
   private readonly db: Database.Database;
-  private readonly appendTx: (draft: EventDraft, snapshot: string) => JournaledEvent;
-  private readonly selectUndelivered: Database.Statement<[number, number], JournaledEvent>;
-  private readonly markDeliveredStmt: Database.Statement<[number, number]>;
-  private getMeta!: Database.Statement<[string], { value: string }>;
+  private readonly now: () => Date;
+  private readonly stmt;
+  private readonly commitTx: (batch: readonly Pending[], snapshot: string | null) => void;
+  private readonly markTx: (seqs: readonly number[], at: number) => void;
+  private pending: Pending[] = [];
+  private pendingSnapshot: string | null = null;
+  private acked: number[] = [];
+  private seq: number;
+  private head: string | null;
+  private committed: number;
+  private signer: Signer | null = null;
+  private flushScheduled = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private failing = false;
 
-  constructor(
-    readonly path: string,
-    private readonly studio: string,
-    private readonly table: string,
-    private readonly now: () => Date = () => new Date(),
-  ) {
-    mkdirSync(dirname(path), { recursive: true });
+  /** Creates the journal of a new table; refuses to overwrite one. */
+  static create(opts: JournalOptions): Journal {
+    if (existsSync(opts.path)) throw new JournalError(`journal ${opts.path} already exists`);
+    mkdirSync(dirname(opts.path), { recursive: true, mode: 0o750 });
+    return new Journal(opts, true);
+  }
+
+  /** Opens an existing journal. A missing one is an error: starting afresh would reuse seq 1. */
+  static open(opts: JournalOptions): Journal {
+    if (!existsSync(opts.path)) {
+      throw new JournalError(`journal ${opts.path} does not exist. For a new table run \`pitbox journal init\`; if this table has run before, restore its journal: a fresh one would reuse seq numbers`);
+    }
+    return new Journal(opts, false);
+  }
+
+  private constructor(private readonly opts: JournalOptions, create: boolean) {
+    super();
+    this.now = opts.now ?? (() => new Date());
+    const { path, studio, table } = opts;
+    let db: Database.Database | null = null;
     try {
-      this.db = new Database(path);
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = FULL');
-      this.migrate();
+      db = new Database(path, { fileMustExist: !create });
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      if (create) createSchema(db, studio, table);
+      checkJournal(db, path, studio, table);
+      this.db = db;
     } catch (err) {
+      if (db?.open) db.close();
       if (err instanceof JournalError) throw err;
       throw new JournalError(`cannot open journal ${path}: ${(err as Error).message}`);
     }
-    this.checkOwner();
+    this.stmt = {
+      getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
+      setMeta: db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      insert: db.prepare<[number, string, string, number | null, string, number]>('INSERT INTO events (seq, id, type, round, body, journaled_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      undelivered: db.prepare<[number, number], JournaledEvent>('SELECT seq, id, body FROM events WHERE delivered_at IS NULL AND seq > ? ORDER BY seq LIMIT ?'),
+      markDelivered: db.prepare<[number, number]>('UPDATE events SET delivered_at = ? WHERE seq = ? AND delivered_at IS NULL'),
+      countUndelivered: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM events WHERE delivered_at IS NULL'),
+      oldestSeq: db.prepare<[], { s: number | null }>('SELECT MIN(seq) AS s FROM events'),
+      keys: db.prepare<[], { jwk: string; first_seq: number | null }>('SELECT jwk, first_seq FROM keys ORDER BY first_seq IS NULL, first_seq'),
+    };
+    this.committed = this.seq = Number(this.meta('last_seq') ?? '0');
+    this.head = this.meta('last_hash');
+    this.checkHead();
 
-    const getMeta = this.getMeta;
-    const setMeta = this.db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
-    const insert = this.db.prepare<[number, string, string, number | null, string]>('INSERT INTO events (seq, id, type, round, body) VALUES (?, ?, ?, ?, ?)');
-    this.appendTx = this.db.transaction((draft: EventDraft, snapshot: string) => {
-      const seq = Number(getMeta.get('last_seq')?.value ?? '0') + 1;
-      const envelope: EventEnvelope = {
+    const { insert, setMeta, markDelivered } = this.stmt;
+    this.commitTx = db.transaction((batch: readonly Pending[], snapshot: string | null) => {
+      const at = this.now().getTime();
+      for (const p of batch) insert.run(p.event.seq, p.event.id, p.type, p.round, p.event.body, at);
+      const last = batch.at(-1);
+      if (last) {
+        setMeta.run('last_seq', String(last.event.seq));
+        setMeta.run('last_hash', last.hash);
+      }
+      if (snapshot !== null) setMeta.run('snapshot', snapshot);
+    });
+    this.markTx = db.transaction((seqs: readonly number[], at: number) => {
+      for (const s of seqs) markDelivered.run(at, s);
+    });
+  }
+
+  get path(): string {
+    return this.opts.path;
+  }
+
+  // ---- keys ---------------------------------------------------------------------------------
+
+  /** The kid that signs new events, or null for a journal that has not signed anything yet. */
+  activeKid(): string | null {
+    return this.meta('active_kid');
+  }
+
+  /** Every key that ever signed here, oldest first, with the first seq each signed. */
+  keys(): KeyRecord[] {
+    return this.stmt.keys.all().map((r) => ({ jwk: JSON.parse(r.jwk) as Ed25519Jwk, firstSeq: r.first_seq }));
+  }
+
+  /**
+   * From the next event on, signs with `signer`. Durable before it returns, so that a restart
+   * keeps signing with the same key. The caller has announced the key in `birth` first.
+   */
+  activateKey(jwk: Ed25519Jwk, signer: Signer): void {
+    if (jwk.kid !== signer.kid) throw new Error('the JWK and the signer are different keys');
+    this.flush();
+    if (this.pending.length > 0) throw new JournalError('cannot switch keys while events wait for the disk');
+    if (this.activeKid() !== jwk.kid) {
+      this.db.transaction(() => {
+        this.db.prepare('INSERT INTO keys (kid, jwk, first_seq) VALUES (?, ?, ?) ON CONFLICT(kid) DO UPDATE SET first_seq = excluded.first_seq').run(jwk.kid, JSON.stringify(jwk), this.seq + 1);
+        this.stmt.setMeta.run('active_kid', jwk.kid);
+      })();
+    }
+    this.signer = signer;
+  }
+
+  // ---- events -------------------------------------------------------------------------------
+
+  /**
+   * Seals the event (seq, prev, signature) and queues it for the next group commit, together
+   * with the engine snapshot that follows from it. Returns at once; 'durable' follows.
+   */
+  append(draft: EventDraft, snapshot: unknown): JournaledEvent {
+    if (!this.signer) throw new JournalError('no signing key is active');
+    const seq = this.seq + 1;
+    const id = randomUUID();
+    const { message, text } = seal<EventEnvelope>(
+      {
         v: 1,
-        studio: this.studio,
-        table: this.table,
+        studio: this.opts.studio,
+        table: this.opts.table,
         seq,
-        id: randomUUID(),
+        id,
         ts: this.now().toISOString(),
         type: draft.type,
         ...(draft.round === null ? {} : { round: draft.round }),
         data: draft.data,
-      };
-      const body = JSON.stringify(envelope);
-      insert.run(seq, envelope.id, draft.type, draft.round, body);
-      setMeta.run('last_seq', String(seq));
-      setMeta.run('snapshot', snapshot);
-      return { seq, body };
-    });
-    this.selectUndelivered = this.db.prepare('SELECT seq, body FROM events WHERE delivered_at IS NULL AND seq > ? ORDER BY seq LIMIT ?');
-    this.markDeliveredStmt = this.db.prepare('UPDATE events SET delivered_at = ? WHERE seq = ? AND delivered_at IS NULL');
+        prev: this.head,
+        kid: this.signer.kid,
+      },
+      this.signer,
+    );
+    const event: JournaledEvent = { seq, id, body: text };
+    this.seq = seq;
+    this.head = chainHash(message);
+    this.pending.push({ event, type: draft.type, round: draft.round, hash: this.head });
+    this.pendingSnapshot = JSON.stringify(snapshot);
+    this.scheduleFlush();
+    return event;
   }
 
-  /** Commits the event and the engine snapshot that follows from it, in one transaction. */
-  append(draft: EventDraft, snapshot: unknown): JournaledEvent {
-    return this.appendTx(draft, JSON.stringify(snapshot));
+  /**
+   * Commits everything queued, in one fsync'd transaction. Returns false when the disk refused
+   * it: the events stay queued, 'error' is emitted and a retry is scheduled.
+   */
+  flush(): boolean {
+    this.flushScheduled = false;
+    if (this.pending.length === 0 && this.pendingSnapshot === null) return true;
+    const batch = this.pending;
+    try {
+      this.commitTx(batch, this.pendingSnapshot);
+    } catch (err) {
+      this.onCommitFailed(err as Error);
+      return false;
+    }
+    this.pending = [];
+    this.pendingSnapshot = null;
+    this.committed = batch.at(-1)?.event.seq ?? this.committed;
+    if (this.failing) {
+      this.failing = false;
+      this.emit('recovered');
+    }
+    if (batch.length > 0) this.emit('durable', batch.map((p) => p.event));
+    return true;
   }
 
-  /** Oldest undelivered events after `afterSeq`, in order. */
+  /** Oldest committed, undelivered events after `afterSeq`, in seq order. */
   undelivered(afterSeq: number, limit: number): JournaledEvent[] {
-    return this.selectUndelivered.all(afterSeq, limit);
+    return this.stmt.undelivered.all(afterSeq, limit);
   }
 
+  /**
+   * Records a PUBACK. Marks are batched into one transaction per turn of the event loop and not
+   * fsync'd on their own (the next event commit carries them): losing one in a power cut means
+   * the event is published again, which the contract allows, never that one goes missing.
+   */
   markDelivered(seq: number): void {
-    this.markDeliveredStmt.run(Date.now(), seq);
+    if (this.acked.push(seq) === 1) setImmediate(() => this.writeMarks());
   }
 
+  /** The last seq assigned (committed or queued). */
   lastSeq(): number {
-    return Number(this.meta('last_seq') ?? '0');
+    return this.seq;
   }
 
-  /** The engine snapshot saved with the last event, or null for a new journal. */
+  /** The last seq that is on disk. */
+  committedSeq(): number {
+    return this.committed;
+  }
+
+  /** Events that wait for the disk (non-zero only while commits fail). */
+  queued(): number {
+    return this.pending.length;
+  }
+
+  oldestSeq(): number | null {
+    return this.stmt.oldestSeq.get()?.s ?? null;
+  }
+
+  /** The engine snapshot saved with the last committed event, or null for a new journal. */
   snapshot<T>(): T | null {
     const raw = this.meta('snapshot');
     return raw === null ? null : (JSON.parse(raw) as T);
   }
 
   countUndelivered(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM events WHERE delivered_at IS NULL').get() as { n: number }).n;
+    return this.stmt.countUndelivered.get()?.n ?? 0;
   }
 
+  /** For retention and the space alarm. */
+  get database(): Database.Database {
+    return this.db;
+  }
+
+  /** Commits what is queued and closes. Throws if the queue cannot be written. */
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.writeMarks();
+    const ok = this.flush();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.db.close();
+    if (!ok) throw new JournalError(`journal ${this.path}: ${this.pending.length} event(s) could not be written before closing`);
+  }
+
+  private writeMarks(): void {
+    if (this.acked.length === 0 || !this.db.open) return;
+    const seqs = this.acked;
+    this.acked = [];
+    try {
+      this.db.pragma('synchronous = NORMAL');
+      this.markTx(seqs, this.now().getTime());
+    } catch {
+      // Not fatal: unmarked events are published again after the next reconnect.
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.failing) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private onCommitFailed(err: Error): void {
+    const first = !this.failing;
+    this.failing = true;
+    if (first) this.emit('error', new JournalError(`journal ${this.path}: cannot commit ${this.pending.length} event(s): ${err.message}`));
+    if (!this.retryTimer) {
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null;
+        this.flush();
+      }, 1000);
+    }
+  }
+
+  /** The newest row must hash to the chain head kept beside it, or the journal was altered. */
+  private checkHead(): void {
+    if (this.committed === 0) return;
+    const row = this.db.prepare<[], { seq: number; body: string }>('SELECT seq, body FROM events ORDER BY seq DESC LIMIT 1').get();
+    if (this.head === null) throw new JournalError(`journal ${this.path} has events but no chain head`);
+    if (row && row.seq === this.committed && chainHash(JSON.parse(row.body) as EventEnvelope) !== this.head) {
+      throw new JournalError(`journal ${this.path}: event ${row.seq} does not match the chain head; the journal was altered`);
+    }
   }
 
   private meta(key: string): string | null {
-    return this.getMeta.get(key)?.value ?? null;
-  }
-
-  private migrate(): void {
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
-      CREATE TABLE IF NOT EXISTS events (
-        seq INTEGER PRIMARY KEY,
-        id TEXT NOT NULL UNIQUE,
-        type TEXT NOT NULL,
-        round INTEGER,
-        body TEXT NOT NULL,
-        delivered_at INTEGER
-      ) STRICT;
-      CREATE INDEX IF NOT EXISTS events_undelivered ON events (seq) WHERE delivered_at IS NULL;
-    `);
-    this.getMeta = this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
-    const version = this.meta('schema_version');
-    if (version === null) {
-      this.db
-        .prepare('INSERT INTO meta (key, value) VALUES (?, ?), (?, ?), (?, ?)')
-        .run('schema_version', SCHEMA_VERSION, 'studio', this.studio, 'table', this.table);
-    } else if (version !== SCHEMA_VERSION) {
-      throw new JournalError(`journal ${this.path} has schema version ${version}; this pitbox reads version ${SCHEMA_VERSION}`);
-    }
-  }
-
-  private checkOwner(): void {
-    const studio = this.meta('studio');
-    const table = this.meta('table');
-    if (studio !== this.studio || table !== this.table) {
-      this.close();
-      throw new JournalError(`journal ${this.path} belongs to ${studio}/${table}, not ${this.studio}/${this.table}: refusing to mix tables`);
-    }
+    return this.stmt.getMeta.get(key)?.value ?? null;
   }
 }

@@ -74,6 +74,8 @@ export class RouletteEngine {
   private numberLine: WinningNumber | null = null;
   private lastResult: { round: number; number: number; spin: number | null } | null;
   private expectRespin = false;
+  /** Why the journal cannot safely take more events, or null. */
+  private storageProblem: string | null = null;
   private readonly interruptedRound: number | null;
 
   constructor(
@@ -161,6 +163,7 @@ export class RouletteEngine {
   openTable(by: string): Decision {
     if (this.tableOpen) return refused('the table is already open');
     if (!this.linkUp) return refused('the wheel is not connected');
+    if (this.storageProblem !== null) return refused(`the journal cannot take events: ${this.storageProblem}`);
     this.tableOpen = true;
     this.emit({ type: 'table.opened', round: null, data: { by } });
     return accepted;
@@ -210,8 +213,23 @@ export class RouletteEngine {
     return accepted;
   }
 
+  /**
+   * The journal is (nearly) out of space or cannot commit: nothing new may be decided, because
+   * an event that cannot be kept cannot be vouched for. Lifts by itself when there is room again.
+   */
+  onStorage(problem: string | null): void {
+    this.storageProblem = problem;
+    if (problem !== null) {
+      this.voidRound({ code: 'journal-space', reason: problem });
+      this.suspend({ code: 'journal-space', reason: problem }, true);
+    } else if (this.suspension?.code === 'journal-space') {
+      this.lift('the journal has room again');
+    }
+  }
+
   resume(by: string): Decision {
     if (!this.suspension) return refused('the table is not suspended');
+    if (this.storageProblem !== null) return refused(`the journal cannot take events: ${this.storageProblem}`);
     if (!this.linkUp) return refused('the wheel is not connected');
     if (this.last && (this.last.state === 6 || this.last.warnings & WheelWarning.sensorFault)) return refused('the wheel is still stopped or faulty');
     this.lift(`resumed by ${by}`);
@@ -415,6 +433,12 @@ export class RouletteEngine {
 
   private lift(reason: string): void {
     if (!this.suspension) return;
+    if (this.storageProblem !== null && this.suspension.code !== 'journal-space') {
+      // One cause cleared, another remains: the table stays suspended, for the remaining reason.
+      this.suspension = { code: 'journal-space', reason: this.storageProblem, autoClears: true };
+      this.emit({ type: 'table.suspended', round: null, data: { code: 'journal-space', reason: this.storageProblem } });
+      return;
+    }
     this.suspension = null;
     this.emit({ type: 'table.resumed', round: null, data: { reason } });
   }

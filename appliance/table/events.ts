@@ -1,3 +1,5 @@
+import type { JsonObject } from '../contract/envelope.js';
+
 /** Event types a table emits. Roulette uses all of them; card games add their own later. */
 export type TableEventType =
   | 'table.opened'
@@ -10,8 +12,7 @@ export type TableEventType =
   | 'round.voided';
 
 /** Only JSON values go into `data`, so that an event survives canonical serialisation exactly. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { readonly [key: string]: JsonValue };
-export type EventData = { readonly [key: string]: JsonValue };
+export type EventData = JsonObject;
 
 /** What a round engine decides; the journal gives it seq, id and ts. */
 export interface EventDraft {
@@ -41,7 +42,8 @@ export type IncidentCode =
   | 'number-before-close'
   | 'duplicate-result'
   | 'start-failed'
-  | 'restart';
+  | 'restart'
+  | 'journal-space';
 
 export interface Incident {
   readonly code: IncidentCode;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import { auditResults, freePort, simulatedTable, startAppliance, startMosquitto, stopAppliance, Subscriber, until } from '../test-support/harness.js';
+import { auditResults, freePort, simulatedTable, startAppliance, startMosquitto, stopAppliance, Subscriber, until, verifyReceived } from '../test-support/harness.js';
 
 // End to end on real parts: the simulated SS2 wheel on a real pty, `pitbox run` as a child
 // process with the real driver and engine, a real mosquitto on a loopback port.
@@ -42,16 +42,22 @@ t.test('results flow from the wheel to a subscriber, survive an unplug, and stat
   // A subscriber that joins now sees the present at once: state and status are retained.
   const late = await Subscriber.connect(port);
   await until('retained state', () => late.states.length > 0 && late.statuses.length > 0, 5000);
-  t.match(late.states[0], { studio: 'e2e', table: 'roulette-01', open: true, wheel: { link: 'up' } });
-  t.equal(late.statuses[0], 'online');
+  t.match(late.states[0], { studio: 'e2e', table: 'roulette-01', state: { open: true, wheel: { link: 'up' } } });
+  t.match(late.statuses[0], { online: true, alarms: [] });
+  t.equal(late.births.length, 1, 'the retained birth is there for a late subscriber');
   await late.close();
 
   const code = await stopAppliance(table);
   t.equal(code, 0, 'SIGTERM stops the appliance cleanly');
   const after = await Subscriber.connect(port);
   await until('retained status', () => after.statuses.length > 0, 5000);
-  t.equal(after.statuses[0], 'offline', 'a stopped table says offline');
+  t.match(after.statuses[0], { online: false }, 'a stopped table says offline');
   await after.close();
+
+  const { verifier, violations } = verifyReceived(sub.raw);
+  t.same(violations, [], 'every signature, the hash chain and the order verify');
+  t.same(verifier.gaps(), [], 'no gaps');
+  t.equal(verifier.verified, events.length);
 });
 
 t.test('a bad config key stops the appliance before any hardware is touched, naming the key', async (t) => {

@@ -7,7 +7,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import mqtt, { type MqttClient } from 'mqtt';
 import { Ss2Simulator } from '../../drivers/wheel/ss2/simulator/ss2-simulator.js';
 import type { FaultRates, GameRecord } from '../../drivers/wheel/ss2/simulator/wheel-model.js';
-import type { EventEnvelope } from '../journal/journal.js';
+import type { EventEnvelope } from '../contract/envelope.js';
+import { Journal } from '../journal/journal.js';
+import { generateKey } from '../signing/keyring.js';
+import { TableVerifier, type Violation } from '../consumer/verifier.js';
 
 /** Real parts for end-to-end tests and soak runs: mosquitto, a pty wheel, `pitbox run` as a child. */
 
@@ -62,7 +65,18 @@ export interface SimulatedTable {
   readonly output: string[];
 }
 
-export async function simulatedTable(opts: { brokerPort: number; speed: number; faults: FaultRates; seed: number }): Promise<SimulatedTable> {
+export interface SimulatedTableOptions {
+  readonly brokerPort: number;
+  readonly speed: number;
+  readonly faults: FaultRates;
+  readonly seed: number;
+  /** Extra top-level YAML lines (delivery, journal caps...). */
+  readonly extraConfig?: readonly string[];
+  /** Replaces the journal section. */
+  readonly journalConfig?: readonly string[];
+}
+
+export async function simulatedTable(opts: SimulatedTableOptions): Promise<SimulatedTable> {
   const dir = mkdtempSync(join(tmpdir(), 'pitbox-e2e-'));
   const sim = new Ss2Simulator({
     linkPath: join(dir, 'wheel'),
@@ -93,15 +107,21 @@ export async function simulatedTable(opts: { brokerPort: number; speed: number; 
       `  statusPeriodMs: ${Math.max(5, Math.round(500 / opts.speed))}`,
       '  rotorRpm: { min: 16.0, max: 18.0 }',
       '  reconnect: { initialMs: 100, maxMs: 1000 }',
-      'journal:',
-      `  path: ${join(dir, 'journal.db')}`,
+      ...(opts.journalConfig ?? ['journal:', `  path: ${join(dir, 'journal.db')}`]),
+      'signing:',
+      `  keyDir: ${join(dir, 'keys')}`,
       'uplink:',
       `  url: mqtt://127.0.0.1:${opts.brokerPort}`,
+      'broker:',
+      '  enabled: false',
       'log:',
       '  level: info',
+      ...(opts.extraConfig ?? []),
       '',
     ].join('\n'),
   );
+  generateKey(join(dir, 'keys'));
+  Journal.create({ path: join(dir, 'journal.db'), studio: 'e2e', table: 'roulette-01' }).close();
   return { dir, configFile, sim, games, appliance: null, output: [] };
 }
 
@@ -125,8 +145,11 @@ export async function stopAppliance(table: SimulatedTable, signal: NodeJS.Signal
 /** Collects everything a table publishes, as a backend subscriber would. */
 export class Subscriber {
   readonly events: EventEnvelope[] = [];
-  readonly states: unknown[] = [];
-  readonly statuses: string[] = [];
+  /** Every message as received, in arrival order, for the verifier. */
+  readonly raw: { kind: string; text: string }[] = [];
+  readonly states: { state: Record<string, unknown>; seq: number }[] = [];
+  readonly statuses: { online: boolean; alarms?: { code: string }[] }[] = [];
+  readonly births: { lastSeq: number; activeKid: string; keys: { kid: string }[] }[] = [];
   readonly receivedAt = new Map<number, number>();
   private constructor(readonly client: MqttClient) {}
 
@@ -135,14 +158,18 @@ export class Subscriber {
     const sub = new Subscriber(client);
     client.on('message', (topic, payload) => {
       const text = payload.toString();
-      if (topic.endsWith('/events')) {
+      const kind = topic.slice(topic.lastIndexOf('/') + 1);
+      sub.raw.push({ kind, text });
+      if (kind === 'events') {
         const e = JSON.parse(text) as EventEnvelope;
-        sub.receivedAt.set(e.seq, performance.now());
+        if (!sub.receivedAt.has(e.seq)) sub.receivedAt.set(e.seq, performance.now());
         sub.events.push(e);
-      } else if (topic.endsWith('/state')) sub.states.push(JSON.parse(text));
-      else sub.statuses.push(text);
+      } else if (kind === 'state') sub.states.push(JSON.parse(text) as Subscriber['states'][number]);
+      else if (kind === 'status') sub.statuses.push(JSON.parse(text) as Subscriber['statuses'][number]);
+      else if (kind === 'birth') sub.births.push(JSON.parse(text) as Subscriber['births'][number]);
     });
-    await client.subscribeAsync(`${prefix}/#`, { qos: 1 });
+    await client.subscribeAsync(`${prefix}/birth`, { qos: 1 });
+    await client.subscribeAsync([`${prefix}/events`, `${prefix}/state`, `${prefix}/status`], { qos: 1 });
     return sub;
   }
 
@@ -184,4 +211,23 @@ export function auditResults(events: EventEnvelope[], games: GameRecord[]): stri
     if (!game) problems.push(`round ${e.round}: result ${d.number} on spin ${d.spin} matches no game the wheel played (${JSON.stringify(candidates)})`);
   }
   return problems;
+}
+
+/** Runs everything a subscriber received, in arrival order, through the reference verifier. */
+export function verifyReceived(raw: readonly { kind: string; text: string }[]): { verifier: TableVerifier; violations: Violation[] } {
+  const verifier = new TableVerifier({ studio: 'e2e', table: 'roulette-01' });
+  const violations: Violation[] = [];
+  for (const { kind, text } of raw) {
+    if (kind === 'birth') {
+      const v = verifier.birth(text);
+      if (v) violations.push(v);
+    } else if (kind === 'state') {
+      const v = verifier.state(text);
+      if (v) violations.push(v);
+    } else if (kind === 'events') {
+      const out = verifier.event(text);
+      if (out.kind === 'violation') violations.push(out.violation);
+    }
+  }
+  return { verifier, violations };
 }

@@ -35,6 +35,11 @@ export class EmbeddedBroker {
     return (this.server?.address() as AddressInfo | null)?.port ?? this.opts.port;
   }
 
+  /** The running broker, for in-process publishing (the local mirror). */
+  get instance(): Aedes | null {
+    return this.broker;
+  }
+
   async start(): Promise<void> {
     const broker = await Aedes.createBroker();
     const creds = this.opts.credentials;

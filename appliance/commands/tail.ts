@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import mqtt, { type IClientOptions } from 'mqtt';
+import { VerifiedStream, type StreamItem } from '../consumer/stream.js';
+import type { EventEnvelope } from '../contract/envelope.js';
+import { loadConfig, readSecret } from '../config/load.js';
+
+const OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  url: { type: 'string' },
+  prefix: { type: 'string' },
+  studio: { type: 'string' },
+  table: { type: 'string' },
+  trust: { type: 'string' },
+  ca: { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  username: { type: 'string' },
+  'password-file': { type: 'string' },
+  count: { type: 'string' },
+  duration: { type: 'string' },
+  'gap-timeout': { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+/**
+ * `pitbox verify` and `pitbox tail`: subscribe like a backend, verify every signature and the
+ * hash chain, track gaps and duplicates per table, rebuild the table state, and exit 1 on the
+ * first violation. `tail` prints every event; `verify` prints a summary at the end.
+ *
+ * The broker and table come from `--config FILE` (a table's YAML) or from `--url` and
+ * `--studio/--table` (all tables under `--prefix` when omitted). `--trust FILE`: JWKs (one per
+ * line, as `pitbox keys list` prints them) that may sign a birth; without it the first birth
+ * seen is trusted. `--count N` stops after N new events, `--duration S` after S seconds; a gap
+ * that stops filling for `--gap-timeout` seconds (default 30) is a violation.
+ */
+export async function tailCommand(mode: 'tail' | 'verify', args: string[]): Promise<number> {
+  const { values: v } = parseArgs({ args, options: OPTIONS });
+  const target = resolveTarget(v);
+  if (typeof target === 'string') {
+    process.stderr.write(`pitbox ${mode}: ${target}\n`);
+    return 2;
+  }
+  const trusted = v.trust ? readTrust(v.trust) : undefined;
+  const count = v.count ? Number(v.count) : Infinity;
+  const gapTimeoutMs = Number(v['gap-timeout'] ?? 30) * 1000;
+  const client = await mqtt.connectAsync(target.url, { ...target.options, reconnectPeriod: 1000 });
+
+  let fresh = 0;
+  let failure: string | null = null;
+  let finish: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  const stream = new VerifiedStream(client, { prefix: target.prefix, ...(target.studio ? { studio: target.studio } : {}), ...(target.table ? { table: target.table } : {}), ...(trusted ? { trusted } : {}) }, (item: StreamItem) => {
+    if (item.kind === 'violation') {
+      failure = `${item.table}: ${item.violation.code}${item.violation.seq === undefined ? '' : ` at seq ${item.violation.seq}`}: ${item.violation.detail}`;
+      finish();
+      return;
+    }
+    if (item.kind === 'event' && !item.duplicate) fresh += 1;
+    if (mode === 'tail') process.stdout.write(`${v.json ? JSON.stringify(item) : describe(item)}\n`);
+    if (fresh >= count) finish();
+  });
+  await stream.start();
+  const gapCheck = setInterval(() => {
+    for (const [table, verifier] of stream.tables) {
+      if (verifier.gapStalled(gapTimeoutMs)) {
+        failure = `${table}: gap: ${JSON.stringify(verifier.gaps().slice(0, 5))} stopped filling for ${gapTimeoutMs / 1000} s`;
+        finish();
+      }
+    }
+  }, 1000);
+  const stop = (): void => finish();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const timer = v.duration ? setTimeout(stop, Number(v.duration) * 1000) : null;
+  await done;
+  clearInterval(gapCheck);
+  if (timer) clearTimeout(timer);
+  process.off('SIGINT', stop);
+  process.off('SIGTERM', stop);
+  await client.endAsync();
+
+  if (failure === null) {
+    for (const [table, verifier] of stream.tables) {
+      const gaps = verifier.gaps();
+      if (gaps.length > 0) failure = `${table}: gap: seqs ${gaps.map((g) => (g.from === g.to ? g.from : `${g.from}-${g.to}`)).join(', ')} never arrived`;
+    }
+  }
+  const summary = [...stream.tables].map(([table, t]) => ({ table, verified: t.verified, duplicates: t.duplicates, ...t.range, view: t.view }));
+  if (mode === 'verify' || failure) process.stderr.write(`${JSON.stringify({ ok: failure === null, tables: summary })}\n`);
+  if (failure) {
+    process.stderr.write(`pitbox ${mode}: VIOLATION ${failure}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+interface Target {
+  url: string;
+  prefix: string;
+  studio?: string;
+  table?: string;
+  options: IClientOptions;
+}
+
+function resolveTarget(v: { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string }): Target | string {
+  const options: IClientOptions = {};
+  if (v.config) {
+    const c = loadConfig(v.config);
+    const username = c.uplink ? c.uplink.username : c.broker.username;
+    const passwordFile = c.uplink ? c.uplink.passwordFile : c.broker.passwordFile;
+    if (username) options.username = username;
+    if (passwordFile) options.password = readSecret(passwordFile, v.config);
+    if (c.uplink?.caFile) options.ca = readFileSync(c.uplink.caFile);
+    const url = v.url ?? c.uplink?.url ?? `mqtt://${c.broker.host}:${c.broker.port}`;
+    return { url, prefix: c.topicPrefix, studio: c.studio, table: c.table, options };
+  }
+  if (!v.url) return '--config FILE or --url URL is required';
+  if (v.username) options.username = v.username;
+  if (v['password-file']) options.password = readFileSync(v['password-file'], 'utf8').replace(/\r?\n$/, '');
+  if (v.ca) options.ca = readFileSync(v.ca);
+  if (v.cert) options.cert = readFileSync(v.cert);
+  if (v.key) options.key = readFileSync(v.key);
+  return { url: v.url, prefix: v.prefix ?? 'pitbox/v1', ...(v.studio ? { studio: v.studio } : {}), ...(v.table ? { table: v.table } : {}), options };
+}
+
+function readTrust(file: string): string[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => (JSON.parse(l) as { kid: string }).kid);
+}
+
+function describe(item: StreamItem): string {
+  if (item.kind === 'event') {
+    const e: EventEnvelope = item.event;
+    const round = e.round === undefined ? '' : ` round ${e.round}`;
+    return `${item.table} #${String(e.seq).padStart(6)} ${e.type.padEnd(16)}${round} ${JSON.stringify(e.data)}${item.duplicate ? ' (duplicate)' : ''}`;
+  }
+  if (item.kind === 'violation') return `${item.table} VIOLATION ${JSON.stringify(item.violation)}`;
+  return `${item.table} ${item.kind.padEnd(7)} ${item.text}`;
+}

@@ -1,0 +1,284 @@
+import { readFileSync } from 'node:fs';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import { canonicalize } from '../contract/canonical.js';
+import { seal, type BirthMessage, type JsonObject, type StateMessage } from '../contract/envelope.js';
+import { readSecret } from '../config/load.js';
+import type { TableConfig } from '../config/schema.js';
+import { bootId, fileHash, softwareVersion } from '../identity.js';
+import { Journal, type JournaledEvent } from '../journal/journal.js';
+import { checkSpace, prune, type Space } from '../journal/retention.js';
+import { planKeys, type KeyPlan } from '../signing/key-plan.js';
+import { loadKeys } from '../signing/keyring.js';
+import { EmbeddedBroker } from '../uplink/embedded-broker.js';
+import { LocalMirror } from '../uplink/local-mirror.js';
+import { Publisher } from '../uplink/publisher.js';
+import { tableTopics, type TableTopics } from '../uplink/topics.js';
+import type { EventDraft } from './events.js';
+
+const MAINTENANCE_MS = 5000;
+const MIB = 2 ** 20;
+const DAY_MS = 86_400_000;
+
+export type AlarmCode = 'journal-space' | 'journal-write';
+
+/** What a game table hears from the runtime. */
+export interface RuntimeHooks {
+  /** Non-null while the journal cannot safely take events: the table must suspend. */
+  onStorage(problem: string | null): void;
+}
+
+/**
+ * Everything a table needs that is not its game: the journal, the signing keys, the brokers,
+ * delivery, retention and the space alarm. Roulette uses it now; the card tables will too.
+ */
+export class TableRuntime {
+  readonly topics: TableTopics;
+  private journal: Journal | null = null;
+  private plan: KeyPlan | null = null;
+  private broker: EmbeddedBroker | null = null;
+  private mirror: LocalMirror | null = null;
+  private client: MqttClient | null = null;
+  private publisher: Publisher | null = null;
+  private maintenance: NodeJS.Timeout | null = null;
+  private readonly alarms = new Map<AlarmCode, string>();
+  private space: Space | null = null;
+  private pendingState: JsonObject | null = null;
+  private hooks: RuntimeHooks | null = null;
+  private readonly configHash: string;
+  private readonly boot = bootId();
+  private readonly software = softwareVersion();
+
+  constructor(
+    private readonly config: TableConfig,
+    private readonly configFile: string,
+    private readonly log: Logger,
+  ) {
+    this.topics = tableTopics(config.topicPrefix, config.studio, config.table);
+    this.configHash = fileHash(configFile);
+  }
+
+  /** Opens the journal and keys (fatal if either is wrong), then the brokers. */
+  async start(signal: AbortSignal, hooks: RuntimeHooks): Promise<Journal> {
+    const { config, log } = this;
+    this.hooks = hooks;
+    const journal = (this.journal = Journal.open({ path: config.journal.path, studio: config.studio, table: config.table }));
+    const plan = (this.plan = planKeys(loadKeys(config.signing.keyDir), journal, config.signing.keyDir));
+    journal.activateKey(plan.active.jwk, plan.active.signer);
+    log.info(
+      { journal: journal.path, lastSeq: journal.lastSeq(), undelivered: journal.countUndelivered(), kid: plan.active.jwk.kid, nextKid: plan.next?.jwk.kid },
+      'journal open',
+    );
+    journal.on('error', (err) => this.raise('journal-write', err.message));
+    journal.on('recovered', () => this.clear('journal-write'));
+    journal.on('durable', (batch) => this.onDurable(batch));
+    signal.throwIfAborted();
+
+    if (!config.uplink || config.broker.enabled) {
+      this.broker = new EmbeddedBroker({
+        host: config.broker.host,
+        port: config.broker.port,
+        credentials:
+          config.broker.username && config.broker.passwordFile
+            ? { username: config.broker.username, password: readSecret(config.broker.passwordFile, this.configFile) }
+            : null,
+        log: log.child({ module: 'broker' }),
+      });
+      await this.broker.start();
+      if (config.uplink && this.broker.instance) this.mirror = new LocalMirror(this.broker.instance);
+      signal.throwIfAborted();
+    }
+
+    const client = (this.client = mqtt.connect(this.uplinkUrl(), this.clientOptions()));
+    client.on('error', (err) => log.warn({ err: err.message }, 'uplink error'));
+    client.on('offline', () => log.warn('uplink offline: events stay in the journal until it is back'));
+    this.publisher = new Publisher({
+      client,
+      journal,
+      topics: this.topics,
+      log: log.child({ module: 'uplink' }),
+      ...config.delivery,
+      birth: (lastSeq) => this.birth(lastSeq),
+      onBirth: () => this.rotateIfAnnounced(),
+    });
+    this.publisher.start();
+    this.maintain();
+    this.maintenance = setInterval(() => this.maintain(), MAINTENANCE_MS);
+    return journal;
+  }
+
+  /** Seals and queues an event; it is published once the disk has it. */
+  append(draft: EventDraft, snapshot: unknown): JournaledEvent {
+    if (!this.journal) throw new Error('the table runtime is not started');
+    return this.journal.append(draft, snapshot);
+  }
+
+  /**
+   * Publishes the table state, signed, retained. Held back while events wait for the disk, so
+   * that the `seq` a state names is always one that exists.
+   */
+  publishState(state: JsonObject): void {
+    this.pendingState = state;
+    if (this.journal && this.journal.queued() === 0) this.flushState();
+  }
+
+  alarmList(): { code: AlarmCode; reason: string }[] {
+    return [...this.alarms].map(([code, reason]) => ({ code, reason }));
+  }
+
+  async stop(): Promise<void> {
+    if (this.maintenance) clearInterval(this.maintenance);
+    this.publisher?.stop();
+    const client = this.client;
+    if (client) {
+      // A clean shutdown says offline itself; the will covers the unclean ones.
+      if (client.connected) await client.publishAsync(this.topics.status, this.offline(), { qos: 1, retain: true }).catch(() => undefined);
+      await client.endAsync();
+    }
+    await this.broker?.stop();
+    this.journal?.close();
+  }
+
+  private onDurable(batch: readonly JournaledEvent[]): void {
+    this.mirror?.events(this.topics.events, batch);
+    if (this.pendingState && this.journal?.queued() === 0) this.flushState();
+  }
+
+  private flushState(): void {
+    const { journal, plan, pendingState } = this;
+    if (!journal || !plan || !pendingState) return;
+    this.pendingState = null;
+    const { config } = this;
+    const { text } = seal<StateMessage>(
+      { v: 1, studio: config.studio, table: config.table, ts: new Date().toISOString(), seq: journal.committedSeq(), state: pendingState, kid: this.activeSigner().kid },
+      this.activeSigner(),
+    );
+    this.publisher?.publishState(text);
+    this.mirror?.retained(this.topics.state, text);
+  }
+
+  private birth(lastSeq: number): string {
+    const { config, plan } = this;
+    if (!plan) throw new Error('no key plan');
+    const signer = this.activeSigner();
+    const { text } = seal<BirthMessage>(
+      {
+        v: 1,
+        studio: config.studio,
+        table: config.table,
+        ts: new Date().toISOString(),
+        software: this.software,
+        config: this.configHash,
+        boot: this.boot,
+        lastSeq,
+        activeKid: signer.kid,
+        keys: plan.announced,
+        kid: signer.kid,
+      },
+      signer,
+    );
+    this.mirror?.retained(this.topics.birth, text);
+    return text;
+  }
+
+  private activeSigner(): KeyPlan['active']['signer'] {
+    if (!this.plan) throw new Error('no key plan');
+    return this.plan.active.signer;
+  }
+
+  /** The broker has the birth that announces the next key: from now on, sign with it. */
+  private rotateIfAnnounced(): void {
+    const { plan, journal, config } = this;
+    if (!plan?.next || !journal) return;
+    const next = plan.next;
+    journal.activateKey(next.jwk, next.signer);
+    this.plan = planKeys(loadKeys(config.signing.keyDir), journal, config.signing.keyDir);
+    this.log.info({ kid: next.jwk.kid, previous: plan.active.jwk.kid }, 'signing key rotated');
+    this.publisher?.republishBirth();
+  }
+
+  /** Prunes delivered events, checks space, raises or clears the alarm, refreshes status. */
+  private maintain(): void {
+    const { journal, config } = this;
+    if (!journal) return;
+    try {
+      const pruned = prune(journal, { maxAgeMs: config.journal.retention.maxAgeDays * DAY_MS, maxBytes: config.journal.retention.maxMiB * MIB });
+      if (pruned > 0) this.log.info({ pruned }, 'pruned delivered events');
+      this.space = checkSpace(journal, { minFreeBytes: config.journal.minFreeMiB * MIB, maxBytes: config.journal.maxMiB === undefined ? null : config.journal.maxMiB * MIB });
+      if (this.space.ok) this.clear('journal-space');
+      else this.raise('journal-space', this.space.reason ?? 'no space');
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'journal maintenance failed');
+    }
+    this.publishStatus();
+  }
+
+  private raise(code: AlarmCode, reason: string): void {
+    if (this.alarms.get(code) === reason) return;
+    const fresh = !this.alarms.has(code);
+    this.alarms.set(code, reason);
+    if (fresh) this.log.error({ alarm: code, reason }, 'alarm raised: the table is suspended, nothing is dropped');
+    this.hooks?.onStorage(reason);
+    this.publishStatus();
+  }
+
+  private clear(code: AlarmCode): void {
+    if (!this.alarms.delete(code)) return;
+    this.log.warn({ alarm: code }, 'alarm cleared');
+    const remaining = [...this.alarms.values()][0] ?? null;
+    this.hooks?.onStorage(remaining);
+    this.publishStatus();
+  }
+
+  private publishStatus(): void {
+    const { journal, space } = this;
+    const status = canonicalize({
+      v: 1,
+      online: true,
+      ts: new Date().toISOString(),
+      alarms: this.alarmList(),
+      journal: {
+        lastSeq: journal?.committedSeq() ?? 0,
+        undelivered: journal?.countUndelivered() ?? 0,
+        queued: journal?.queued() ?? 0,
+        usedBytes: space?.usedBytes ?? 0,
+        freeBytes: space?.freeBytes ?? 0,
+      },
+      backlog: this.publisher?.backlogRemaining() ?? 0,
+    });
+    this.publisher?.publishStatus(status);
+    this.mirror?.retained(this.topics.status, status);
+  }
+
+  private offline(): string {
+    return canonicalize({ v: 1, online: false });
+  }
+
+  private uplinkUrl(): string {
+    if (this.config.uplink) return this.config.uplink.url;
+    const host = this.config.broker.host;
+    return `mqtt://${host.includes(':') ? `[${host}]` : host}:${this.broker?.port ?? this.config.broker.port}`;
+  }
+
+  private clientOptions(): IClientOptions {
+    const { config } = this;
+    const up = config.uplink;
+    const opts: IClientOptions = {
+      clientId: up?.clientId ?? `pitbox-${config.studio}-${config.table}`,
+      protocolVersion: 4,
+      clean: true,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+      queueQoSZero: false,
+      will: { topic: this.topics.status, payload: Buffer.from(this.offline()), qos: 1, retain: true },
+    };
+    const username = up ? up.username : config.broker.username;
+    const passwordFile = up ? up.passwordFile : config.broker.passwordFile;
+    if (username) opts.username = username;
+    if (passwordFile) opts.password = readSecret(passwordFile, this.configFile);
+    if (up?.caFile) opts.ca = readFileSync(up.caFile);
+    if (up?.certFile) opts.cert = readFileSync(up.certFile);
+    if (up?.keyFile) opts.key = readFileSync(up.keyFile);
+    return opts;
+  }
+}

@@ -43,6 +43,7 @@ export class TableRuntime {
   private maintenance: NodeJS.Timeout | null = null;
   private readonly alarms = new Map<AlarmCode, string>();
   private space: Space | null = null;
+  private maintainedAt = 0;
   private pendingState: JsonObject | null = null;
   private hooks: RuntimeHooks | null = null;
   private readonly configHash: string;
@@ -141,6 +142,8 @@ export class TableRuntime {
 
   private onDurable(batch: readonly JournaledEvent[]): void {
     this.mirror?.events(this.topics.events, batch);
+    // A burst can fill a small disk between maintenance ticks: look again, at most once a second.
+    if (performance.now() - this.maintainedAt > 1000) this.maintain();
     if (this.pendingState && this.journal?.queued() === 0) this.flushState();
   }
 
@@ -201,6 +204,7 @@ export class TableRuntime {
   private maintain(): void {
     const { journal, config } = this;
     if (!journal) return;
+    this.maintainedAt = performance.now();
     try {
       const pruned = prune(journal, { maxAgeMs: config.journal.retention.maxAgeDays * DAY_MS, maxBytes: config.journal.retention.maxMiB * MIB });
       if (pruned > 0) this.log.info({ pruned }, 'pruned delivered events');

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
 import mqtt, { type MqttClient } from 'mqtt';
 import { Ss2Simulator } from '../../drivers/wheel/ss2/simulator/ss2-simulator.js';
 import type { FaultRates, GameRecord } from '../../drivers/wheel/ss2/simulator/wheel-model.js';
@@ -25,10 +26,17 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startMosquitto(port: number): Promise<ChildProcess> {
+/**
+ * A real mosquitto on a loopback port. With `persistDir`, sessions and retained messages survive
+ * a restart in that directory (a SIGTERM saves them), as a production broker's do.
+ */
+export async function startMosquitto(port: number, persistDir?: string): Promise<ChildProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'pitbox-mosquitto-'));
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
+  // mosquitto started as root drops to its own user, which must be able to write the store.
+  if (persistDir) chmodSync(persistDir, 0o777);
+  const persistence = persistDir ? `persistence true\npersistence_location ${persistDir}/\nautosave_interval 0\nmax_queued_messages 0\n` : 'persistence false\n';
+  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\n${persistence}`);
   const proc = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'ignore'] });
   try {
     await waitForPort(port, 5000);
@@ -107,7 +115,7 @@ export async function simulatedTable(opts: SimulatedTableOptions): Promise<Simul
       `  statusPeriodMs: ${Math.max(5, Math.round(500 / opts.speed))}`,
       '  rotorRpm: { min: 16.0, max: 18.0 }',
       '  reconnect: { initialMs: 100, maxMs: 1000 }',
-      ...(opts.journalConfig ?? ['journal:', `  path: ${join(dir, 'journal.db')}`]),
+      ...(opts.journalConfig ?? ['journal:', '  path: JOURNAL']).map((l) => l.replace('JOURNAL', join(dir, 'journal.db'))),
       'signing:',
       `  keyDir: ${join(dir, 'keys')}`,
       'uplink:',
@@ -134,6 +142,16 @@ export function startAppliance(table: SimulatedTable): ChildProcess {
   return child;
 }
 
+/** Every event the appliance committed, read straight from its journal file. */
+export function journaledEvents(table: SimulatedTable): { seq: number; body: string; delivered: number | null }[] {
+  const db = new Database(join(table.dir, 'journal.db'), { readonly: true });
+  try {
+    return db.prepare<[], { seq: number; body: string; delivered: number | null }>('SELECT seq, body, delivered_at AS delivered FROM events ORDER BY seq').all();
+  } finally {
+    db.close();
+  }
+}
+
 export async function stopAppliance(table: SimulatedTable, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
   const child = table.appliance;
   if (!child || child.exitCode !== null) return child?.exitCode ?? null;
@@ -153,8 +171,12 @@ export class Subscriber {
   readonly receivedAt = new Map<number, number>();
   private constructor(readonly client: MqttClient) {}
 
-  static async connect(port: number, prefix = 'pitbox/v1/e2e/roulette-01'): Promise<Subscriber> {
-    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 200 });
+  /** `session`: a persistent session under that client id, so a broker restart loses nothing queued for it. */
+  static async connect(port: number, prefix = 'pitbox/v1/e2e/roulette-01', session?: string): Promise<Subscriber> {
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+      reconnectPeriod: 200,
+      ...(session ? { clientId: session, clean: false } : {}),
+    });
     const sub = new Subscriber(client);
     client.on('message', (topic, payload) => {
       const text = payload.toString();

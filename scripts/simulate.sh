@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A whole roulette table in simulation: a simulated Cammegh SS2 wheel on a pseudo-terminal,
-# `pitbox run` with the real driver, engine and journal, the embedded MQTT broker, and a watcher
-# printing what a subscriber receives. Ctrl-C stops everything.
+# `pitbox run` with the real driver, engine and signed journal, the embedded MQTT broker, and
+# `pitbox tail` verifying and printing what a subscriber receives. Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh >&2
@@ -19,8 +19,14 @@ node dist/appliance/cli.js simulate wheel --link "$dir/wheel" --speed "$speed" \
 pids+=($!)
 for _ in $(seq 100); do [ -e "$dir/wheel" ] && break; sleep 0.1; done
 
-node dist/appliance/cli.js run --config config/simulation.yaml >"$dir/appliance.log" 2>&1 &
+# A new simulated table gets a signing key and a journal, once; later runs continue its seq.
+cli="node dist/appliance/cli.js"
+[ -n "$(ls "$dir/keys" 2>/dev/null)" ] || $cli keys generate --dir "$dir/keys" >/dev/null
+[ -e "$dir/journal.db" ] || $cli journal init --config config/simulation.yaml >/dev/null
+
+$cli run --config config/simulation.yaml >"$dir/appliance.log" 2>&1 &
 pids+=($!)
 echo "simulator: $dir/simulator.jsonl   appliance log: $dir/appliance.log   journal: $dir/journal.db" >&2
 sleep 1
-node dist/appliance/cli.js watch --config config/simulation.yaml
+# What a backend sees: every event verified (signature, hash chain, gaps), then printed.
+$cli tail --config config/simulation.yaml

@@ -9,12 +9,17 @@ wheel:
   port: /dev/pitbox-wheel
 journal:
   path: /var/lib/pitbox/j.db
+signing:
+  keyDir: /etc/pitbox/keys
 `;
 
 t.test('a minimal config gets the documented defaults', async (t) => {
   const c = parseConfig(minimal);
   t.match(c, { wheel: { baudRate: 9600, mode: 1159, statusPeriodMs: 500, silenceFactor: 4 }, topicPrefix: 'pitbox/v1', broker: { host: '127.0.0.1', port: 1883 }, openOnStart: false });
   t.equal(c.uplink, undefined, 'no uplink: the embedded broker is the default');
+  t.match(c.journal, { minFreeMiB: 64, retention: { maxAgeDays: 30, maxMiB: 1024 } });
+  t.equal(c.journal.maxMiB, undefined, 'no cap unless one is set');
+  t.match(c.delivery, { backlogRate: 500, backlogWindow: 64, liveWindow: 64 });
 });
 
 t.test('every problem is reported at once, each with its key', async (t) => {
@@ -29,12 +34,14 @@ wheel:
 journal: {}
 uplink:
   url: http://example
+delivery:
+  backlogRate: -1
 `;
   const err = t.throws(() => parseConfig(bad, 'table.yaml')) as ConfigError;
   t.type(err, ConfigError);
   const text = err.problems.join('\n');
-  for (const key of ['studio:', 'game:', 'wheel.baudrate: unknown key', 'wheel.mode:', 'journal.path: missing', 'uplink.url:']) t.match(text, key);
-  t.match(err.message, /^table\.yaml: 6 problems/);
+  for (const key of ['studio:', 'game:', 'wheel.baudrate: unknown key', 'wheel.mode:', 'journal.path: missing', 'signing: missing', 'uplink.url:', 'delivery.backlogRate:']) t.match(text, key);
+  t.match(err.message, /^table\.yaml: 8 problems/);
 });
 
 t.test('driver-specific keys are checked by the driver schema', async (t) => {

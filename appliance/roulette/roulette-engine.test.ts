@@ -392,3 +392,26 @@ t.test('a restart mid-round voids that round and keeps the round counter', async
   t.equal(engine.snapshot().roundCounter, 41);
   t.equal(engine.state().open, true);
 });
+
+t.test('after a restart, a wheel left waiting for *R after a miss-spin is re-spun, once, and play resumes', async (t) => {
+  const events: EventDraft[] = [];
+  const commands: string[] = [];
+  const engine = new RouletteEngine(AUTO, (e) => events.push(e), { startGame: () => Promise.resolve(), respin: () => (commands.push('*R'), Promise.resolve()) }, silentLogger, {
+    tableOpen: true,
+    suspension: null,
+    roundCounter: 7,
+    openRound: 7,
+    lastResult: null,
+  });
+  engine.begin();
+  engine.onLink({ up: true, port: '/dev/null', rotorWindow: null });
+  const frame = (state: WheelState, warnings: number, at: number, spin = 42): void =>
+    engine.onStatus({ state, spin, lastNumber: null, warnings, rotorRpm: 17, direction: 'clockwise', at });
+  frame(3, 2, 500);
+  frame(3, 2, 1000);
+  t.same(commands, ['*R'], 'the wheel is told to re-spin, once for that spin');
+  frame(2, 0, 1500, 43);
+  t.match(events.at(-1), { type: 'round.opened', round: 8, data: { by: 'wheel (re-spin)' } });
+  frame(3, 0, 2000, 43);
+  t.notOk(events.some((e) => e.type === 'table.suspended'), 'no suspension');
+});

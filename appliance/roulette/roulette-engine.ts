@@ -74,6 +74,7 @@ export class RouletteEngine {
   private numberLine: WinningNumber | null = null;
   private lastResult: { round: number; number: number; spin: number | null } | null;
   private expectRespin = false;
+  private orphanRespinFor: number | null = null;
   /** Why the journal cannot safely take more events, or null. */
   private storageProblem: string | null = null;
   private readonly interruptedRound: number | null;
@@ -134,6 +135,7 @@ export class RouletteEngine {
     }
     if (this.suspension?.code === 'wheel-idle') this.lift('wheel left state 6');
 
+    if (!this.round) this.respinOrphanedVoid(s);
     if (s.state === 2 && prev !== null && prev !== 2) this.onGameStarting();
     if (s.state === 3 && prev !== 3) this.onBallInRim(s, prev);
     if (!this.round) return;
@@ -278,6 +280,22 @@ export class RouletteEngine {
     if (this.rules.manualStart && !respin) return;
     if (this.cannotOpenRound()) return;
     this.openRound(respin ? 'wheel (re-spin)' : 'wheel');
+  }
+
+  /**
+   * A wheel that voided a game itself waits for `*R`. When no round is open (it was voided
+   * already, typically because the appliance restarted mid-game), nobody else will send it and
+   * the table would wait forever: send it once for that spin.
+   */
+  private respinOrphanedVoid(s: WheelStatus): void {
+    const waiting = (s.state === 3 && s.warnings & (WheelWarning.ballWithRotor | WheelWarning.launchFailed)) || (s.state === 4 && s.warnings & WheelWarning.ballNotDetected);
+    if (!waiting || this.orphanRespinFor === s.spin || this.expectRespin) return;
+    this.orphanRespinFor = s.spin;
+    this.expectRespin = true;
+    this.wheel.respin().then(
+      () => this.log.info({ spin: s.spin }, 're-spin requested for a game voided while no round was open'),
+      () => (this.expectRespin = false), // not waiting after all (a launch retry): nothing to do
+    );
   }
 
   private onBallInRim(s: WheelStatus, prev: WheelState | null): void {

@@ -19,17 +19,47 @@ export function canonicalize(value: unknown): string {
       return JSON.stringify(value);
     case 'object': {
       if (value === null) return 'null';
-      if (Array.isArray(value)) return `[${value.map((v: unknown) => canonicalize(v)).join(',')}]`;
-      const proto = Object.getPrototypeOf(value) as unknown;
-      if (proto !== Object.prototype && proto !== null) throw new TypeError('JCS: only plain objects, arrays and primitives');
-      const record = value as Record<string, unknown>;
-      const members = Object.keys(record)
-        .filter((k) => record[k] !== undefined)
-        .sort()
-        .map((k) => `${JSON.stringify(k)}:${canonicalize(record[k])}`);
-      return `{${members.join(',')}}`;
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalize(value[i]);
+        return `${out}]`;
+      }
+      return joinMembers(canonicalMembers(value));
     }
     default:
       throw new TypeError(`JCS: a ${typeof value} is not JSON`);
   }
+}
+
+/** A member of a canonical object: its name, and `"name":value` in canonical form. */
+export type Member = readonly [name: string, text: string];
+
+/**
+ * The members of an object in canonical order. Exposed so that a signature member can be
+ * spliced into an already canonical object without serialising it twice (see `seal`).
+ */
+export function canonicalMembers(value: object): Member[] {
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) throw new TypeError('JCS: only plain objects, arrays and primitives');
+  const record = value as Record<string, unknown>;
+  const out: Member[] = [];
+  for (const k of Object.keys(record).sort()) {
+    const v = record[k];
+    if (v !== undefined) out.push([k, `${JSON.stringify(k)}:${canonicalize(v)}`]);
+  }
+  return out;
+}
+
+export function joinMembers(members: readonly Member[]): string {
+  let out = '{';
+  for (let i = 0; i < members.length; i++) out += (i === 0 ? '' : ',') + members[i]![1];
+  return `${out}}`;
+}
+
+/** The canonical object with one more member (a new name), in its sorted place. */
+export function withMember(members: readonly Member[], name: string, value: unknown): string {
+  const at = members.findIndex(([k]) => k > name);
+  const all = [...members];
+  all.splice(at === -1 ? all.length : at, 0, [name, `${JSON.stringify(name)}:${canonicalize(value)}`]);
+  return joinMembers(all);
 }

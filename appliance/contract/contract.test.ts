@@ -69,3 +69,15 @@ t.test('seal, verify, chain: any changed byte breaks the signature', async (t) =
   t.match(chainHash(message), /^[A-Za-z0-9_-]{43}$/, 'SHA-256, base64url without padding');
   t.throws(() => seal<EventEnvelope>({ ...message, kid: 'other' }, signer), /signed with/);
 });
+
+t.test('sealing splices sig into the canonical text exactly where JCS puts it', async (t) => {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const jwk = publicJwk(privateKey);
+  for (const extra of [{}, { a: 1 }, { zz: [1, { b: 'x' }] }, { sia: true, sih: null }]) {
+    const { message, text } = seal<EventEnvelope>(
+      { v: 1, studio: 's', table: 't', seq: 3, id: 'i', ts: 'x', type: 'round.opened', data: { by: 'wheel' }, prev: null, kid: jwk.kid, ...extra },
+      ed25519Signer(jwk.kid, privateKey),
+    );
+    t.equal(text, canonicalize(message), JSON.stringify(extra));
+  }
+});

@@ -1,5 +1,5 @@
 import { sign as edSign, verify as edVerify, type KeyObject } from 'node:crypto';
-import { canonicalize } from './canonical.js';
+import { canonicalize, canonicalMembers, joinMembers, withMember } from './canonical.js';
 import { base64url, sha256, type Ed25519Jwk } from './jwk.js';
 
 /**
@@ -80,9 +80,11 @@ export function ed25519Signer(kid: string, privateKey: KeyObject): Signer {
 /** Signs a message; returns it with `sig` and its canonical text, which is what goes on the wire. */
 export function seal<T extends Signed>(unsigned: Unsigned<T>, signer: Signer): { message: T; text: string } {
   if (unsigned.kid !== signer.kid) throw new Error(`message names key ${unsigned.kid} but is signed with ${signer.kid}`);
-  const sig = base64url(signer.sign(Buffer.from(canonicalize(unsigned))));
-  const message = { ...unsigned, sig } as T;
-  return { message, text: canonicalize(message) };
+  if ('sig' in unsigned) throw new Error('the message is already signed');
+  const members = canonicalMembers(unsigned);
+  const sig = base64url(signer.sign(Buffer.from(joinMembers(members))));
+  // Serialised once: the signed text is the unsigned canonical text with `sig` spliced in place.
+  return { message: { ...unsigned, sig } as T, text: withMember(members, 'sig', sig) };
 }
 
 export function signatureValid(message: Signed, key: KeyObject): boolean {
@@ -93,5 +95,10 @@ export function signatureValid(message: Signed, key: KeyObject): boolean {
 
 /** The `prev` that the event after this one must carry. */
 export function chainHash(message: EventEnvelope): string {
-  return base64url(sha256(canonicalize(message)));
+  return chainHashOfText(canonicalize(message));
+}
+
+/** chainHash of an event already in canonical form (what `seal` returns). */
+export function chainHashOfText(canonicalText: string): string {
+  return base64url(sha256(canonicalText));
 }

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { chainHash, seal, type EventEnvelope, type Signer } from '../contract/envelope.js';
+import { chainHash, chainHashOfText, seal, type EventEnvelope, type Signer } from '../contract/envelope.js';
 import type { Ed25519Jwk } from '../contract/jwk.js';
 import type { EventDraft } from '../table/events.js';
 import { checkJournal, createSchema, JournalError } from './schema.js';
@@ -170,7 +170,7 @@ export class Journal extends EventEmitter<{ durable: [JournaledEvent[]]; error: 
     if (!this.signer) throw new JournalError('no signing key is active');
     const seq = this.seq + 1;
     const id = randomUUID();
-    const { message, text } = seal<EventEnvelope>(
+    const { text } = seal<EventEnvelope>(
       {
         v: 1,
         studio: this.opts.studio,
@@ -188,7 +188,7 @@ export class Journal extends EventEmitter<{ durable: [JournaledEvent[]]; error: 
     );
     const event: JournaledEvent = { seq, id, body: text };
     this.seq = seq;
-    this.head = chainHash(message);
+    this.head = chainHashOfText(text);
     this.pending.push({ event, type: draft.type, round: draft.round, hash: this.head });
     this.pendingSnapshot = JSON.stringify(snapshot);
     this.scheduleFlush();

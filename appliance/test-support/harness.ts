@@ -30,13 +30,13 @@ export async function freePort(): Promise<number> {
  * A real mosquitto on a loopback port. With `persistDir`, sessions and retained messages survive
  * a restart in that directory (a SIGTERM saves them), as a production broker's do.
  */
-export async function startMosquitto(port: number, persistDir?: string): Promise<ChildProcess> {
+export async function startMosquitto(port: number, persistDir?: string, extraConf: readonly string[] = []): Promise<ChildProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'pitbox-mosquitto-'));
   const conf = join(dir, 'mosquitto.conf');
   // mosquitto started as root drops to its own user, which must be able to write the store.
   if (persistDir) chmodSync(persistDir, 0o777);
   const persistence = persistDir ? `persistence true\npersistence_location ${persistDir}/\nautosave_interval 0\nmax_queued_messages 0\n` : 'persistence false\n';
-  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\n${persistence}`);
+  writeFileSync(conf, `${extraConf.some((l) => l.startsWith('per_listener')) ? 'per_listener_settings true\n' : ''}listener ${port} 127.0.0.1\nallow_anonymous true\n${persistence}${extraConf.filter((l) => !l.startsWith('per_listener')).join('\n')}\n`);
   const proc = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'ignore'] });
   try {
     await waitForPort(port, 5000);
@@ -82,6 +82,8 @@ export interface SimulatedTableOptions {
   readonly extraConfig?: readonly string[];
   /** Replaces the journal section. */
   readonly journalConfig?: readonly string[];
+  /** Replaces the uplink section (plain MQTT to `brokerPort` by default). */
+  readonly uplinkConfig?: readonly string[];
 }
 
 export async function simulatedTable(opts: SimulatedTableOptions): Promise<SimulatedTable> {
@@ -118,8 +120,7 @@ export async function simulatedTable(opts: SimulatedTableOptions): Promise<Simul
       ...(opts.journalConfig ?? ['journal:', '  path: JOURNAL']).map((l) => l.replace('JOURNAL', join(dir, 'journal.db'))),
       'signing:',
       `  keyDir: ${join(dir, 'keys')}`,
-      'uplink:',
-      `  url: mqtt://127.0.0.1:${opts.brokerPort}`,
+      ...(opts.uplinkConfig ?? ['uplink:', `  url: mqtt://127.0.0.1:${opts.brokerPort}`]),
       'broker:',
       '  enabled: false',
       'log:',

@@ -68,7 +68,10 @@ const wheelResults = table.games.filter((g) => g.outcome === 'result').length;
 const results = events.filter((e) => e.type === 'round.result').length;
 const voids = events.filter((e) => e.type === 'round.voided');
 const byCode = new Map<string, number>();
-for (const v of voids) byCode.set(String(v.data.code), (byCode.get(String(v.data.code)) ?? 0) + 1);
+for (const v of voids) {
+  const code = JSON.stringify(v.data.code);
+  byCode.set(code, (byCode.get(code) ?? 0) + 1);
+}
 log(`ran ${((Date.now() - t0) / 60_000).toFixed(1)} min (${((Date.now() - t0) * speed / 3_600_000).toFixed(1)} field hours); appliance exit ${code}`);
 log(`wheel: ${table.games.length} games, ${wheelResults} results; subscriber: ${events.length} events (seq 1-${events.at(-1)?.seq}), ${results} results, ${voids.length} voids ${JSON.stringify(Object.fromEntries(byCode))}, ${sub.events.length - events.length} duplicates`);
 log(`verifier: ${verifier.verified} verified, ${violations.length} violations, gaps ${JSON.stringify(verifier.gaps())}; audit problems: ${problems.length}`);

@@ -415,3 +415,29 @@ t.test('after a restart, a wheel left waiting for *R after a miss-spin is re-spu
   frame(3, 0, 2000, 43);
   t.notOk(events.some((e) => e.type === 'table.suspended'), 'no suspension');
 });
+
+t.test('a re-spin the wheel refuses (it declared the launch failure after we did) is asked again', async (t) => {
+  const events: EventDraft[] = [];
+  let asks = 0;
+  const engine = new RouletteEngine(AUTO, (e) => events.push(e), {
+    startGame: () => Promise.resolve(),
+    respin: () => (++asks === 1 ? Promise.reject(new Error('*R NO')) : Promise.resolve()),
+  }, silentLogger, null);
+  engine.onLink({ up: true, port: '/dev/null', rotorWindow: null });
+  const frame = (state: WheelState, warnings: number, at: number, spin = 42): void =>
+    engine.onStatus({ state, spin, lastNumber: null, warnings, rotorRpm: 17, direction: 'clockwise', at });
+  frame(5, 0, 0, 41);
+  engine.openTable('test');
+  frame(2, 0, 500);
+  frame(3, 8, 1000);
+  frame(3, 8, 4500);
+  t.match(events.at(-1), { type: 'round.voided', data: { code: 'launch-failure' } });
+  t.equal(asks, 1);
+  await new Promise((r) => setImmediate(r));
+  frame(3, 8, 5000);
+  t.equal(asks, 1, 'not on every frame');
+  frame(3, 8, 7000);
+  t.equal(asks, 2, 'asked again 2 s later, while the wheel still shows the failure');
+  frame(2, 0, 7500, 43);
+  t.match(events.at(-1), { type: 'round.opened', data: { by: 'wheel (re-spin)' } });
+});

@@ -26,6 +26,8 @@ const LAUNCH_RETRY_GRACE_MS = 3000;
 const BALL_LOST_GRACE_MS = 5000;
 /** The number line leads the result frame by up to 500 ms; allow a margin before voiding. */
 const NUMBER_LINE_WAIT_MS = 1500;
+/** How often to ask again for a re-spin the wheel refused (it may declare a void after we do). */
+const RESPIN_RETRY_MS = 2000;
 
 export interface WheelControl {
   startGame(): Promise<void>;
@@ -74,7 +76,8 @@ export class RouletteEngine {
   private numberLine: WinningNumber | null = null;
   private lastResult: { round: number; number: number; spin: number | null } | null;
   private expectRespin = false;
-  private orphanRespinFor: number | null = null;
+  /** Frame time of the last `*R`, so a refused one is retried, but not on every frame. */
+  private respinAskedAt: number | null = null;
   /** Why the journal cannot safely take more events, or null. */
   private storageProblem: string | null = null;
   private readonly interruptedRound: number | null;
@@ -276,6 +279,7 @@ export class RouletteEngine {
   private onGameStarting(): void {
     const respin = this.expectRespin;
     this.expectRespin = false;
+    this.respinAskedAt = null;
     if (this.round) return; // opened by the dealer's start
     if (this.rules.manualStart && !respin) return;
     if (this.cannotOpenRound()) return;
@@ -283,18 +287,20 @@ export class RouletteEngine {
   }
 
   /**
-   * A wheel that voided a game itself waits for `*R`. When no round is open (it was voided
-   * already, typically because the appliance restarted mid-game), nobody else will send it and
-   * the table would wait forever: send it once for that spin.
+   * A wheel that voided a game itself waits for `*R`. The round is already voided (by us, or by
+   * a restart), so nobody else will ask, and the wheel may have answered an earlier `*R` with NO
+   * because it declared the failure a moment after we did. Ask again, at most every 2 s of wheel
+   * time, while it shows the failure; otherwise the table would wait forever.
    */
   private respinOrphanedVoid(s: WheelStatus): void {
     const waiting = (s.state === 3 && s.warnings & (WheelWarning.ballWithRotor | WheelWarning.launchFailed)) || (s.state === 4 && s.warnings & WheelWarning.ballNotDetected);
-    if (!waiting || this.orphanRespinFor === s.spin || this.expectRespin) return;
-    this.orphanRespinFor = s.spin;
+    if (!waiting || this.expectRespin) return;
+    if (this.respinAskedAt !== null && this.wheelMs(s.at - this.respinAskedAt) < RESPIN_RETRY_MS) return;
+    this.respinAskedAt = s.at;
     this.expectRespin = true;
     this.wheel.respin().then(
       () => this.log.info({ spin: s.spin }, 're-spin requested for a game voided while no round was open'),
-      () => (this.expectRespin = false), // not waiting after all (a launch retry): nothing to do
+      () => (this.expectRespin = false), // not waiting (yet): asked again on a later frame
     );
   }
 
@@ -422,7 +428,11 @@ export class RouletteEngine {
     // The wheel waits for *R after a void it detected itself; our own voids let the game run out.
     if (!wheelVoided) return;
     this.expectRespin = true;
-    this.wheel.respin().catch((err: Error) => this.log.error({ err: err.message }, 're-spin (*R) failed'));
+    this.respinAskedAt = this.last?.at ?? null;
+    this.wheel.respin().catch((err: Error) => {
+      this.expectRespin = false; // asked again while the wheel shows the failure (respinOrphanedVoid)
+      this.log.warn({ err: err.message }, 're-spin (*R) refused; will ask again');
+    });
   }
 
   private cannotOpenRound(): string | null {

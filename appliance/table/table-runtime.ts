@@ -72,7 +72,6 @@ export class TableRuntime {
     );
     journal.on('error', (err) => this.raise('journal-write', err.message));
     journal.on('recovered', () => this.clear('journal-write'));
-    journal.on('durable', (batch) => this.onDurable(batch));
     signal.throwIfAborted();
 
     if (!config.uplink || config.broker.enabled) {
@@ -103,6 +102,9 @@ export class TableRuntime {
       onBirth: () => this.rotateIfAnnounced(),
     });
     this.publisher.start();
+    // After the publisher's own listener: a durable event goes on the wire before the state,
+    // the local mirror and maintenance get their turn.
+    journal.on('durable', (batch) => this.onDurable(batch));
     this.maintain();
     this.maintenance = setInterval(() => this.maintain(), MAINTENANCE_MS);
     return journal;

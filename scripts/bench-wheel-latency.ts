@@ -32,8 +32,14 @@ table.sim.wheel.on('frame', ({ state, at }) => {
   if (state !== lastState && state in transitions) transitions[state]!.push(at);
   lastState = state;
 });
-startAppliance(table);
+let stopping = false;
+startAppliance(table).once('exit', (code) => {
+  if (stopping) return;
+  console.error(`the appliance exited (${code}):\n${table.output.join('').slice(-3000)}`);
+  process.exit(1);
+});
 await until(`${wanted} events`, () => sub.unique().filter((e) => e.type in TRIGGER).length >= wanted + 3, 30 * 60_000);
+stopping = true;
 await stopAppliance(table);
 await table.sim.stop();
 
@@ -53,11 +59,12 @@ const measured = stats(latencies.slice(3)); // the first round starts while the 
 
 // Baseline: the broker alone, QoS 1, from this process to itself.
 const pub = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`);
+await sub.client.subscribeAsync('pitbox/v1/bench', { qos: 1 });
 const base: number[] = [];
 for (let i = 0; i < 1000; i++) {
   const t0 = performance.now();
   const got = new Promise<void>((resolve) => sub.client.once('message', () => resolve()));
-  await pub.publishAsync('pitbox/v1/e2e/roulette-01/bench', 'x', { qos: 1 });
+  await pub.publishAsync('pitbox/v1/bench', 'x', { qos: 1 });
   await got;
   base.push(performance.now() - t0);
 }

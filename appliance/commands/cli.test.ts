@@ -27,7 +27,7 @@ t.test('keys generate and list: 0600, the public JWK only', async (t) => {
   t.equal(jwk.d, undefined, 'no private part printed');
   t.equal(statSync(join(dir, `${jwk.kid}.key`)).mode & 0o777, 0o600);
   const list = pitbox('keys', 'list', '--dir', dir);
-  t.equal(JSON.parse(list.stdout).kid, jwk.kid);
+  t.equal((JSON.parse(list.stdout) as { kid: string }).kid, jwk.kid);
   t.equal(pitbox('keys', 'frobnicate', '--dir', dir).status, 2, 'usage error');
 });
 

@@ -17,6 +17,7 @@ import {
   simulatedTable,
   startAppliance,
   startMosquitto,
+  stopMosquitto,
   stopAppliance,
   Subscriber,
   until,
@@ -44,9 +45,7 @@ log(`table running: ${minutes} min at ${speed}x, uplink cut for ${cutMinutes} mi
 
 const cutAt = ((minutes - cutMinutes) / 2) * 60_000;
 await sleep(cutAt);
-const exited = new Promise((r) => broker.once('exit', r));
-broker.kill('SIGTERM');
-await exited;
+await stopMosquitto(broker);
 log(`uplink cut (broker stopped); results so far at the subscriber: ${sub.unique().filter((e) => e.type === 'round.result').length}`);
 await sleep(cutMinutes * 60_000);
 const backlog = journaledEvents(table).filter((e) => e.delivered === null).length;

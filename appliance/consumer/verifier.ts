@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { canonicalize } from '../contract/canonical.js';
-import { chainHash, signatureValid, type BirthMessage, type EventEnvelope, type Signed, type StateMessage } from '../contract/envelope.js';
+import { chainHashOfText, signatureValid, type BirthMessage, type EventEnvelope, type Signed, type StateMessage } from '../contract/envelope.js';
 import { publicKeyFromJwk, type Ed25519Jwk } from '../contract/jwk.js';
 import { applyEvent, emptyView, type TableView } from './table-view.js';
 
@@ -123,7 +123,7 @@ export class TableVerifier {
     const held = this.chain.get(e.seq);
     if (held) return bad('seq-reused', `seq ${e.seq} carried id ${held.id} before, now ${e.id}`, e.seq);
 
-    const link: Link = { id: e.id, text: canonical, hash: chainHash(e), prev: e.prev };
+    const link: Link = { id: e.id, text: canonical, hash: chainHashOfText(canonical), prev: e.prev };
     if (e.seq === 1 && e.prev !== null) return bad('chain-broken', 'seq 1 must have prev null', 1);
     const before = this.chain.get(e.seq - 1);
     if (before && before.hash !== e.prev) return bad('chain-broken', `prev of ${e.seq} is not the hash of ${e.seq - 1}`, e.seq);

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { chainHash, chainHashOfText, seal, type EventEnvelope, type Signer } from '../contract/envelope.js';
+import { chainHashOfText, seal, type EventEnvelope, type Signer } from '../contract/envelope.js';
 import type { Ed25519Jwk } from '../contract/jwk.js';
 import type { EventDraft } from '../table/events.js';
 import { checkJournal, createSchema, JournalError } from './schema.js';
@@ -316,7 +316,7 @@ export class Journal extends EventEmitter<{ durable: [JournaledEvent[]]; error: 
     if (this.committed === 0) return;
     const row = this.db.prepare<[], { seq: number; body: string }>('SELECT seq, body FROM events ORDER BY seq DESC LIMIT 1').get();
     if (this.head === null) throw new JournalError(`journal ${this.path} has events but no chain head`);
-    if (row && row.seq === this.committed && chainHash(JSON.parse(row.body) as EventEnvelope) !== this.head) {
+    if (row && row.seq === this.committed && chainHashOfText(row.body) !== this.head) {
       throw new JournalError(`journal ${this.path}: event ${row.seq} does not match the chain head; the journal was altered`);
     }
   }

@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import {
   simulatedTable,
   startAppliance,
   startMosquitto,
+  stopMosquitto,
   stopAppliance,
   Subscriber,
   until,
@@ -24,13 +24,6 @@ import {
 // received is checked against the journal file itself with the reference verifier.
 
 const KILLS = Number(process.env.PITBOX_CRASH_KILLS ?? 50);
-
-async function stopBroker(broker: ChildProcess): Promise<void> {
-  if (broker.exitCode !== null) return;
-  const exited = new Promise((resolve) => broker.once('exit', resolve));
-  broker.kill('SIGTERM');
-  await exited;
-}
 
 /** Unplugs the wheel so no new events come, then waits until the subscriber has every journaled one. */
 async function drain(table: SimulatedTable, sub: Subscriber, ms: number): Promise<{ seq: number; body: string }[]> {
@@ -115,13 +108,13 @@ t.test('the broker restarts mid-stream and the uplink is cut: nothing lost, noth
 
   const random = seededRandom(3);
   for (let i = 0; i < 5; i++) {
-    await stopBroker(broker);
+    await stopMosquitto(broker);
     await sleep(300 + random() * 1500);
     broker = await startMosquitto(port, persist);
     await sleep(500 + random() * 2000);
   }
   const cutMs = Number(process.env.PITBOX_UPLINK_CUT_MS ?? 15_000);
-  await stopBroker(broker);
+  await stopMosquitto(broker);
   const before = journaledEvents(table).length;
   await sleep(cutMs);
   t.ok(journaledEvents(table).length > before, 'the table kept running into the journal while the uplink was cut');
@@ -154,7 +147,7 @@ t.test('a journal out of room: table suspended and alarm raised, nothing lost, a
   await until('2 results', () => results() >= 2, 30_000);
 
   // Without the uplink nothing is delivered, so nothing can be pruned: the journal fills up.
-  await stopBroker(broker);
+  await stopMosquitto(broker);
   const spaceSuspension = () => journaledEvents(table).find((e) => e.body.includes('"type":"table.suspended"') && e.body.includes('"code":"journal-space"'));
   await until('a journal-space suspension in the journal', () => spaceSuspension() !== undefined, 90_000);
   const suspendedAt = (JSON.parse(spaceSuspension()!.body) as { seq: number }).seq;

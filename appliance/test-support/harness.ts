@@ -47,6 +47,14 @@ export async function startMosquitto(port: number, persistDir?: string, extraCon
   return proc;
 }
 
+/** Stops a broker with SIGTERM (a persistent one saves its store) and waits until it is gone. */
+export async function stopMosquitto(broker: ChildProcess): Promise<void> {
+  if (broker.exitCode !== null || broker.signalCode !== null) return;
+  const exited = new Promise((resolve) => broker.once('exit', resolve));
+  broker.kill('SIGTERM');
+  await exited;
+}
+
 async function waitForPort(port: number, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { runCommand } from './commands/run.js';
 import { simulateCommand } from './commands/simulate.js';
+import { cameraCommand } from './commands/camera.js';
 import { checkCommand } from './commands/check.js';
 import { journalCommand } from './commands/journal.js';
 import { keysCommand } from './commands/keys.js';
@@ -18,6 +19,10 @@ const USAGE = `pitbox: the studio edge appliance for one live-casino table
                                        print every event, verified; exit 1 on the first violation
   pitbox verify [same options] [--count N] [--duration S] [--gap-timeout S]
                                        verify signatures, chain, gaps and duplicates; summary at the end
+  pitbox camera test --config FILE [--camera NAME] [--seconds N] [--json]
+                                       run one camera for a few seconds and print what it measured
+  pitbox camera snapshot --config FILE [--camera NAME] --out FILE.png
+                                       one frame of the camera as PNG
   pitbox simulate wheel [options]      a simulated Cammegh SS2 wheel on a pseudo-terminal
       --link PATH      where the tty appears (default /tmp/pitbox-wheel)
       --speed N        N times faster than the field (default 1)
@@ -40,6 +45,8 @@ async function main(argv: string[]): Promise<number> {
       return journalCommand(rest);
     case 'keys':
       return keysCommand(rest);
+    case 'camera':
+      return cameraCommand(rest);
     case 'tail':
       return tailCommand('tail', rest);
     case 'verify':

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # native builds (better-sqlite3, serialport, opencv4nodejs, gstreamer-superficial)
-  build-essential python3 pkg-config
+  build-essential python3 pkg-config patch
   # card recognition
   libopencv-dev
   # video

@@ -12,12 +12,15 @@ bash scripts/install-system-deps.sh
 # (its CPU runtime ships in the package).
 export ONNXRUNTIME_NODE_INSTALL=skip npm_config_build_from_source=true
 stamp=node_modules/.pitbox-deps
-want=$(sha256sum package-lock.json scripts/build-opencv4nodejs.sh | sha256sum | cut -d' ' -f1)
+want=$(sha256sum package-lock.json scripts/build-opencv4nodejs.sh scripts/patches/* | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "npm: installing dependencies"
   # --ignore-scripts: @u4/opencv4nodejs has a binding.gyp but no install script, so npm would run
   # a bare node-gyp rebuild of every OpenCV module. The addons we need are built by name below.
   npm ci --ignore-scripts --no-audit --no-fund
+  # Our patch to gstreamer-superficial: appsink pulls also give each buffer's PTS, capture clock
+  # time and keyframe flag (the camera worker stamps frames with their capture time).
+  patch -d node_modules/gstreamer-superficial -p1 --forward --quiet <scripts/patches/gstreamer-superficial-timing.patch
   npm rebuild --no-audit better-sqlite3 @serialport/bindings-cpp gstreamer-superficial esbuild
   bash scripts/build-opencv4nodejs.sh
   echo "$want" >"$stamp"

@@ -30,18 +30,36 @@ export function parseConfig(text: string, file = '<config>'): TableConfig {
   if (doc.errors.length > 0) {
     throw new ConfigError(file, doc.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0]}`));
   }
-  const result = tableConfig.safeParse(doc.toJS() ?? {});
-  if (!result.success) throw new ConfigError(file, result.error.issues.map(describeIssue));
+  const raw: unknown = doc.toJS() ?? {};
+  const result = tableConfig.safeParse(raw);
+  if (!result.success) throw new ConfigError(file, result.error.issues.map((issue) => describeIssue(issue, raw)));
   return result.data;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const at = issue.path.map(String).join('.');
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+  const at = keyPath(issue.path, raw);
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((k) => `${at ? `${at}.` : ''}${k}: unknown key`).join('\n  ');
   }
   if (issue.code === 'invalid_type' && issue.input === undefined) return `${at}: missing (required)`;
   return `${at || '(top level)'}: ${issue.message}`;
+}
+
+/**
+ * The dotted key of a problem. List items that have a name are shown by it, so a technician
+ * reads `cameras[overhead].source.format` rather than `cameras.1.source.format`.
+ */
+function keyPath(path: readonly PropertyKey[], raw: unknown): string {
+  let node: unknown = raw;
+  let out = '';
+  for (const key of path) {
+    const child = typeof node === 'object' && node !== null ? (node as Record<PropertyKey, unknown>)[key] : undefined;
+    const name = typeof key === 'number' && typeof child === 'object' && child !== null ? (child as { name?: unknown }).name : undefined;
+    if (typeof key === 'number') out += typeof name === 'string' && name ? `[${name}]` : `.${key}`;
+    else out += `${out ? '.' : ''}${String(key)}`;
+    node = child;
+  }
+  return out;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { camerasConfig } from '../../drivers/camera/config.js';
 import { numberLineConfig } from '../../drivers/wheel/generic/config.js';
 import { cammeghSs2Config } from '../../drivers/wheel/ss2/config.js';
 import { TOPIC_LEVEL } from '../uplink/topics.js';
@@ -55,6 +56,7 @@ export const tableConfig = z.strictObject({
   game: z.literal('roulette'),
   openOnStart: z.boolean().default(false).describe('Open the table as soon as the wheel is connected (simulation, unattended tables)'),
   wheel: z.discriminatedUnion('driver', [cammeghSs2Config, numberLineConfig]),
+  cameras: camerasConfig.describe('Camera feeds: encoded and sent to the platform, and frames for card recognition'),
   journal,
   signing,
   delivery: delivery.default({ backlogRate: 500, backlogWindow: 64, liveWindow: 64 }),

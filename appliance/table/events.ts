@@ -9,7 +9,9 @@ export type TableEventType =
   | 'round.opened'
   | 'round.closed'
   | 'round.result'
-  | 'round.voided';
+  | 'round.voided'
+  | 'camera.down'
+  | 'camera.up';
 
 /** Only JSON values go into `data`, so that an event survives canonical serialisation exactly. */
 export type EventData = JsonObject;

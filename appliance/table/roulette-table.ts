@@ -8,6 +8,7 @@ import type { TableConfig } from '../config/schema.js';
 import type { JsonObject } from '../contract/envelope.js';
 import { RouletteEngine, type RouletteRules } from '../roulette/roulette-engine.js';
 import type { RouletteSnapshot, TableState } from '../roulette/table-state.js';
+import { TableCameras } from './table-cameras.js';
 import { TableRuntime } from './table-runtime.js';
 
 /**
@@ -19,6 +20,7 @@ export class RouletteTable {
   private readonly runtime: TableRuntime;
   private engine: RouletteEngine | null = null;
   private wheel: WheelDriver | null = null;
+  private cameras: TableCameras | null = null;
   private lastStateKey = '';
 
   constructor(
@@ -35,7 +37,10 @@ export class RouletteTable {
 
   async start(signal: AbortSignal): Promise<void> {
     const { config, log, runtime } = this;
-    const journal = await runtime.start(signal, { onStorage: (problem) => this.engine?.onStorage(problem) });
+    const journal = await runtime.start(signal, {
+      onStorage: (problem) => this.engine?.onStorage(problem),
+      status: () => ({ cameras: (this.cameras?.health() ?? []) as unknown as JsonObject[] }),
+    });
 
     const wheel = (this.wheel = this.createWheel());
     const engine = (this.engine = new RouletteEngine(
@@ -49,7 +54,7 @@ export class RouletteTable {
       journal.snapshot<RouletteSnapshot>(),
     ));
     engine.begin();
-    const alarm = runtime.alarmList()[0];
+    const alarm = runtime.alarmList().find((a) => a.code === 'journal-space' || a.code === 'journal-write');
     if (alarm) engine.onStorage(alarm.reason);
 
     wheel.on('link', (link) => {
@@ -66,12 +71,14 @@ export class RouletteTable {
     });
     wheel.on('winningNumber', (n) => engine.onWinningNumber(n));
     this.publishState(true);
+    this.startCameras(engine);
     await wheel.start(signal);
     log.info({ studio: config.studio, table: config.table, wheel: config.wheel.driver }, 'table running');
   }
 
   async stop(): Promise<void> {
     const steps: [string, () => Promise<void> | void][] = [
+      ['cameras', () => this.cameras?.stop()],
       ['wheel', () => this.wheel?.stop()],
       ['runtime', () => this.runtime.stop()],
     ];
@@ -84,15 +91,37 @@ export class RouletteTable {
     }
   }
 
+  /**
+   * Cameras at a roulette table are video only: the wheel decides, so a camera that is down
+   * raises an alarm and is journaled, but the table keeps running.
+   */
+  private startCameras(engine: RouletteEngine): void {
+    if (this.config.cameras.length === 0) return;
+    const { runtime } = this;
+    this.cameras = new TableCameras(
+      this.config.cameras,
+      {
+        append: (draft) => runtime.append(draft, engine.snapshot()),
+        onChange: (down) => {
+          runtime.setAlarm('camera-down', down.length === 0 ? null : down.map((d) => `${d.camera}: ${d.reason}`).join('; '));
+          this.publishState(true);
+        },
+      },
+      this.log,
+    );
+    this.cameras.start();
+  }
+
   /** Publishes the state when it changed in a way a subscriber cares about (not every rpm tick). */
   private publishState(force: boolean): void {
     const state = this.engine?.state();
     if (!state) return;
     const { wheel, ...rest } = state;
-    const key = JSON.stringify([rest, wheel.link, wheel.state, wheel.spin, wheel.warnings]);
+    const cameras = this.cameras?.summary();
+    const key = JSON.stringify([rest, wheel.link, wheel.state, wheel.spin, wheel.warnings, cameras]);
     if (!force && key === this.lastStateKey) return;
     this.lastStateKey = key;
-    this.runtime.publishState(state as unknown as JsonObject);
+    this.runtime.publishState({ ...(state as unknown as JsonObject), ...(cameras ? { cameras } : {}) });
   }
 
   private createWheel(): WheelDriver {

@@ -20,12 +20,15 @@ const MAINTENANCE_MS = 5000;
 const MIB = 2 ** 20;
 const DAY_MS = 86_400_000;
 
-export type AlarmCode = 'journal-space' | 'journal-write';
+export type AlarmCode = 'journal-space' | 'journal-write' | 'camera-down';
+const STORAGE_ALARMS: ReadonlySet<AlarmCode> = new Set(['journal-space', 'journal-write']);
 
 /** What a game table hears from the runtime. */
 export interface RuntimeHooks {
   /** Non-null while the journal cannot safely take events: the table must suspend. */
   onStorage(problem: string | null): void;
+  /** What the table adds to `status` (camera health): JSON only. */
+  status?(): JsonObject;
 }
 
 /**
@@ -219,20 +222,34 @@ export class TableRuntime {
     this.publishStatus();
   }
 
+  /** Raises (reason) or clears (null) an alarm that is not the journal's, e.g. a camera down. */
+  setAlarm(code: Exclude<AlarmCode, 'journal-space' | 'journal-write'>, reason: string | null): void {
+    if (reason === null) this.clear(code);
+    else this.raise(code, reason);
+  }
+
+  /** Publishes status now (a camera changed), not at the next maintenance tick. */
+  refreshStatus(): void {
+    this.publishStatus();
+  }
+
   private raise(code: AlarmCode, reason: string): void {
     if (this.alarms.get(code) === reason) return;
     const fresh = !this.alarms.has(code);
     this.alarms.set(code, reason);
-    if (fresh) this.log.error({ alarm: code, reason }, 'alarm raised: the table is suspended, nothing is dropped');
-    this.hooks?.onStorage(reason);
+    const storage = STORAGE_ALARMS.has(code);
+    if (fresh) this.log.error({ alarm: code, reason }, storage ? 'alarm raised: the table is suspended, nothing is dropped' : 'alarm raised');
+    if (storage) this.hooks?.onStorage(reason);
     this.publishStatus();
   }
 
   private clear(code: AlarmCode): void {
     if (!this.alarms.delete(code)) return;
     this.log.warn({ alarm: code }, 'alarm cleared');
-    const remaining = [...this.alarms.values()][0] ?? null;
-    this.hooks?.onStorage(remaining);
+    if (STORAGE_ALARMS.has(code)) {
+      const remaining = [...this.alarms].find(([c]) => STORAGE_ALARMS.has(c))?.[1] ?? null;
+      this.hooks?.onStorage(remaining);
+    }
     this.publishStatus();
   }
 
@@ -251,6 +268,7 @@ export class TableRuntime {
         freeBytes: space?.freeBytes ?? 0,
       },
       backlog: this.publisher?.backlogRemaining() ?? 0,
+      ...this.hooks?.status?.(),
     });
     this.publisher?.publishStatus(status);
     this.mirror?.retained(this.topics.status, status);

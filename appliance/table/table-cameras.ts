@@ -1,0 +1,84 @@
+import type { Logger } from 'pino';
+import { Camera, type CameraFrame, type CameraHealth } from '../../drivers/camera/camera.js';
+import type { CameraConfig } from '../../drivers/camera/config.js';
+import type { JsonObject } from '../contract/envelope.js';
+import type { EventDraft } from './events.js';
+
+export interface CameraWatch {
+  /** Journals an event (the table supplies its engine's snapshot). */
+  append(draft: EventDraft): void;
+  /** The set of cameras that are not delivering changed: names and reasons, empty when all are up. */
+  onChange(down: readonly { camera: string; reason: string }[]): void;
+}
+
+/**
+ * A table's cameras: one supervised worker each. A camera that stops delivering frames is
+ * journaled (`camera.down`, then `camera.up` with the length of the gap, so the platform can
+ * prove which stretch of video is missing) and reported to the table, which decides what it
+ * means: a card table suspends, a roulette table keeps running on its wheel.
+ */
+export class TableCameras {
+  private readonly cameras: Camera[];
+  /** Cameras that have not delivered a first frame yet: not usable, but nothing has gone wrong. */
+  private readonly starting = new Set<string>();
+  /** Cameras that stopped (or never started) delivering, with why: journaled and alarmed. */
+  private readonly down = new Map<string, string>();
+
+  constructor(
+    configs: readonly CameraConfig[],
+    private readonly watch: CameraWatch,
+    log: Logger,
+  ) {
+    this.cameras = configs.map((c) => new Camera(c, log.child({ module: 'camera' })));
+    for (const camera of this.cameras) {
+      // Not up until its first frame: a card table must not deal blind at start-up.
+      this.starting.add(camera.name);
+      camera.on('down', ({ reason }) => this.onDown(camera.name, reason));
+      camera.on('up', ({ downMs, encoder }) => this.onUp(camera.name, downMs, encoder));
+    }
+  }
+
+  start(): void {
+    for (const camera of this.cameras) camera.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.cameras.map((c) => c.stop()));
+  }
+
+  /** Routes a camera's analysis frames (card recognition). */
+  setConsumer(camera: string, consumer: ((frame: CameraFrame) => Promise<void> | void) | null): void {
+    this.cameras.find((c) => c.name === camera)?.setConsumer(consumer);
+  }
+
+  health(): CameraHealth[] {
+    return this.cameras.map((c) => c.health());
+  }
+
+  /** Name -> up/down, for the signed table state. */
+  summary(): Record<string, 'up' | 'down'> {
+    return Object.fromEntries(this.cameras.map((c) => [c.name, this.down.has(c.name) || this.starting.has(c.name) ? 'down' : 'up']));
+  }
+
+  /** Cameras that are down for a reason (not merely still starting). */
+  downList(): { camera: string; reason: string }[] {
+    return [...this.down].map(([camera, reason]) => ({ camera, reason }));
+  }
+
+  private onDown(camera: string, reason: string): void {
+    const fresh = !this.down.has(camera);
+    this.starting.delete(camera);
+    this.down.set(camera, reason);
+    // One event per outage, not one per restart attempt.
+    if (fresh) this.watch.append({ type: 'camera.down', round: null, data: { camera, reason } });
+    this.watch.onChange(this.downList());
+  }
+
+  private onUp(camera: string, downMs: number | null, encoder: string): void {
+    const wasDown = this.down.delete(camera);
+    if (!this.starting.delete(camera) && !wasDown) return;
+    const data: JsonObject = downMs === null ? { camera, encoder } : { camera, encoder, downMs: Math.round(downMs) };
+    this.watch.append({ type: 'camera.up', round: null, data });
+    this.watch.onChange(this.downList());
+  }
+}

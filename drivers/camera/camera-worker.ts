@@ -1,0 +1,149 @@
+/**
+ * One camera, in a process of its own: the capture pipeline (source, encoder, analysis branch),
+ * its outputs (each a child process, see output-worker.ts), and its health. The appliance
+ * supervises this process and restarts it; nothing here is ever retried in-process, because
+ * gstreamer-superficial never frees a pipeline.
+ *
+ * env PITBOX_CAMERA: the camera's config (JSON, validated again here)
+ * env PITBOX_FAILED_ENCODERS: hardware encoders that would not start before (comma-separated)
+ * fd 4: analysis frames out (frame-channel records), when analysis is enabled
+ */
+import { Socket } from 'node:net';
+import { explain, preflight } from './camera-errors.js';
+import { cameraConfig, type CameraConfig } from './config.js';
+import { pickEncoder, type EncoderKind, type EncoderPick } from './encoders.js';
+import { exitWith, isExiting } from './exit-with.js';
+import { encodeRecord } from './frame-channel.js';
+import { gst, monotonicNs, type AppSink, type GstPipeline } from './gst.js';
+import { OutputLink } from './output-link.js';
+import { parseOutput } from './outputs.js';
+import { ANALYSIS_SINK, captureLaunch, ENCODED_SINK } from './pipeline.js';
+import { StreamCounter } from './stream-stats.js';
+import { EXIT, type FrameHeader, type WorkerMessage } from './worker-protocol.js';
+
+const FRAME_FD = 4;
+const STATS_MS = 1000;
+
+function send(msg: WorkerMessage): void {
+  if (process.connected) process.send?.(msg);
+}
+
+function fatal(reason: string, code: number, element: string | null = null, encoderFailed: EncoderKind | null = null): void {
+  exitWith({ type: 'fatal', reason, element, encoderFailed } satisfies WorkerMessage, code);
+}
+
+function main(): void {
+  let config: CameraConfig;
+  try {
+    config = cameraConfig.parse(JSON.parse(process.env.PITBOX_CAMERA ?? 'null'));
+  } catch (err) {
+    return fatal(`bad camera config: ${(err as Error).message}`, EXIT.config);
+  }
+  const problem = preflight(config);
+  if (problem) return fatal(problem, EXIT.config, 'source');
+
+  const failed = new Set((process.env.PITBOX_FAILED_ENCODERS ?? '').split(',').filter(Boolean) as EncoderKind[]);
+  let encoder: EncoderPick;
+  let pipeline: GstPipeline;
+  const launch = (): string => captureLaunch(config, encoder);
+  try {
+    encoder = pickEncoder(config, undefined, failed);
+    pipeline = new (gst().Pipeline)(launch());
+  } catch (err) {
+    return fatal(`cannot build the pipeline: ${(err as Error).message}`, EXIT.config);
+  }
+  send({ type: 'started', encoder: { kind: encoder.kind, element: encoder.element, hardware: encoder.hardware }, launch: launch() });
+
+  const outputs = config.outputs.map((url) => new OutputLink(parseOutput(url), () => undefined));
+  const counter = new StreamCounter(1e9 / config.source.framerate, Date.now());
+  let encodedSeen = false;
+
+  pipeline.pollBus((msg) => {
+    if (isExiting()) return;
+    switch (msg.type) {
+      case 'error': {
+        const element = msg._src_element_name;
+        // A hardware encoder that fails before its first frame is remembered, so `auto` uses
+        // the next one (in the end x264) when the appliance restarts this worker.
+        const encoderFailed = element === 'enc' && !encodedSeen && encoder.hardware ? encoder.kind : null;
+        return fatal(explain(msg, config), EXIT.failed, element, encoderFailed);
+      }
+      case 'eos':
+        if (config.source.kind === 'file' && config.source.loop) {
+          // GST_SEEK_FLAG_FLUSH: back to the start of the clip.
+          if (pipeline.seek(0, 1)) return;
+        }
+        return fatal('end of stream', EXIT.failed, msg._src_element_name);
+      case 'warning':
+        send({ type: 'warning', element: msg._src_element_name, message: msg.message ?? (typeof msg.debug === 'string' ? msg.debug : 'warning') });
+        return;
+    }
+  });
+
+  const encoded = pipeline.findChild<AppSink>(ENCODED_SINK);
+  if (!encoded) return fatal('the pipeline has no encoded appsink', EXIT.config);
+  // A pull returns null while the sink is not yet (or no longer) running: ask again shortly.
+  // End of stream and errors arrive on the bus.
+  const retry = (sink: AppSink, cb: Parameters<AppSink['pull']>[0]): void => {
+    if (!isExiting()) setTimeout(() => sink.pull(cb), 20);
+  };
+  const onEncoded: Parameters<AppSink['pull']>[0] = (buf, _caps, timing) => {
+    if (isExiting()) return;
+    if (!buf) return retry(encoded, onEncoded);
+    encodedSeen = true;
+    counter.onEncoded(buf.length, timing, monotonicNs());
+    for (const out of outputs) out.write(buf, timing);
+    encoded.pull(onEncoded);
+  };
+
+  const analysis = { produced: 0, dropped: 0 };
+  const startPulls: (() => void)[] = [];
+  const analysisSink = config.analysis.enabled ? pipeline.findChild<AppSink>(ANALYSIS_SINK) : undefined;
+  if (analysisSink) {
+    const frames = new Socket({ fd: FRAME_FD, readable: false, writable: true });
+    frames.on('error', () => undefined); // the appliance closed its end: it is going away
+    let seq = 0;
+    const onFrame: Parameters<AppSink['pull']>[0] = (buf, caps, timing) => {
+      if (isExiting()) return;
+      if (!buf) return retry(analysisSink, onFrame);
+      analysis.produced++;
+      seq++;
+      // Only one frame in flight: a consumer that has not taken the last one misses this one.
+      if (frames.writableLength > 0) {
+        analysis.dropped++;
+      } else {
+        const header: FrameHeader = {
+          seq,
+          width: Number(caps.width),
+          height: Number(caps.height),
+          format: 'BGR',
+          captureClockNs: timing.clockTime ?? null,
+          pts: timing.runningTime ?? null,
+        };
+        for (const part of encodeRecord(header, buf)) frames.write(part);
+      }
+      analysisSink.pull(onFrame);
+    };
+    startPulls.push(() => analysisSink.pull(onFrame));
+  }
+
+  pipeline.play();
+  encoded.pull(onEncoded);
+  for (const pull of startPulls) pull();
+  for (const out of outputs) out.start();
+
+  setInterval(() => {
+    send({ type: 'stats', stream: counter.take(Date.now()), analysis: { ...analysis }, outputs: outputs.map((o) => o.health()) });
+  }, STATS_MS).unref();
+
+  const shutdown = (): void => {
+    for (const out of outputs) out.stop();
+    pipeline.stop();
+    process.exit(EXIT.ok);
+  };
+  process.on('SIGTERM', shutdown);
+  // The appliance died without stopping us: never outlive it holding the camera.
+  process.on('disconnect', shutdown);
+}
+
+main();

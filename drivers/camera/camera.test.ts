@@ -1,0 +1,190 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { freePort, until } from '../../appliance/test-support/harness.js';
+import { silentLogger } from '../../appliance/log.js';
+import { Camera } from './camera.js';
+import { cameraConfig } from './config.js';
+
+// Real GStreamer end to end: videotestsrc in a camera worker, x264, SRT on loopback, and a
+// receiver (gst-launch-1.0) that decodes what arrives.
+
+const FAST_RESTART = { initialMs: 200, maxMs: 1000, budget: 50, windowS: 60, cooldownS: 5 };
+
+function testCamera(extra: Record<string, unknown> = {}) {
+  return cameraConfig.parse({
+    name: 'overhead',
+    source: { kind: 'test', width: 1280, height: 720, framerate: 30 },
+    restart: FAST_RESTART,
+    ...extra,
+  });
+}
+
+/** An SRT listener that decodes H.264 and reports the decoded caps and every frame. */
+class Receiver {
+  readonly proc: ChildProcess;
+  caps = '';
+  frames: number[] = [];
+
+  constructor(port: number) {
+    this.proc = spawn(
+      'gst-launch-1.0',
+      ['-v', 'srtsrc', `uri=srt://127.0.0.1:${port}?mode=listener`, '!', 'tsdemux', '!', 'h264parse', '!', 'avdec_h264', '!', 'fakesink', 'silent=false', 'sync=false'],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    let partial = '';
+    this.proc.stdout?.setEncoding('utf8').on('data', (text: string) => {
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.includes('avdec_h264') && line.includes('src: caps = video/x-raw')) this.caps = line;
+        if (line.includes('last-message = chain')) this.frames.push(Date.now());
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.proc.exitCode !== null) return;
+    this.proc.kill('SIGKILL');
+    await once(this.proc, 'exit');
+  }
+}
+
+t.test('a worker on videotestsrc streams over SRT to a receiver that decodes 720p at 30 fps', async (t) => {
+  const port = await freePort();
+  const rx = new Receiver(port);
+  const camera = new Camera(testCamera({ outputs: [`srt://127.0.0.1:${port}?mode=caller&latency=40`] }), silentLogger);
+  t.teardown(async () => {
+    await camera.stop();
+    await rx.stop();
+  });
+  camera.start();
+  await until('90 frames decoded', () => rx.frames.length >= 90, 30_000);
+  t.match(rx.caps, /width=\(int\)1280, height=\(int\)720/, 'decoded resolution');
+  t.match(rx.caps, /framerate=\(fraction\)30\/1/, 'stream frame rate');
+  // The rate the receiver decodes at, over three seconds of steady state.
+  const from = rx.frames.length;
+  await new Promise((r) => setTimeout(r, 3000));
+  const rate = (rx.frames.length - from) / 3;
+  t.ok(rate > 24 && rate < 36, `receiver decodes ~30 fps (got ${rate.toFixed(1)})`);
+  const health = camera.health();
+  t.equal(health.state, 'up');
+  t.equal(health.encoder, 'x264enc');
+  t.equal(health.outputs[0]?.state, 'up', 'the output knows a receiver acknowledges');
+  t.ok(health.bitrateKbps > 1000, `bitrate reported (${health.bitrateKbps} kbit/s)`);
+  t.ok(health.encodeLatencyMs !== null && health.encodeLatencyMs.p50 > 0, 'encoder latency reported');
+});
+
+t.test('a killed worker is back within seconds and the gap is reported', async (t) => {
+  const camera = new Camera(testCamera(), silentLogger);
+  t.teardown(() => camera.stop());
+  const up = once(camera, 'up');
+  camera.start();
+  await up;
+  const pid = camera.pid;
+  t.ok(pid, 'worker running');
+  const down = once(camera, 'down');
+  const back = once(camera, 'up');
+  process.kill(pid as number, 'SIGKILL');
+  const [{ reason }] = (await down) as [{ reason: string }];
+  t.match(reason, /worker died \(SIGKILL\)/);
+  t.equal(camera.health().state, 'down');
+  const [{ downMs }] = (await back) as [{ downMs: number }];
+  t.ok(downMs > 0 && downMs < 5000, `back after ${downMs} ms`);
+  t.not(camera.pid, pid, 'a new worker');
+  t.equal(camera.health().restarts, 1);
+});
+
+t.test('an analysis consumer that stalls costs analysis frames, not the video frame rate', async (t) => {
+  const camera = new Camera(testCamera({ analysis: { maxFps: 30 } }), silentLogger);
+  t.teardown(() => camera.stop());
+  let taken = 0;
+  camera.setConsumer(() => {
+    taken++;
+    return new Promise<void>(() => undefined); // recognition hangs for good
+  });
+  const up = once(camera, 'up');
+  camera.start();
+  await up;
+  const before = camera.health().framesOut;
+  await new Promise((r) => setTimeout(r, 4000));
+  const h = camera.health();
+  const fps = (h.framesOut - before) / 4;
+  t.ok(fps > 26, `encoded stream keeps its rate (${fps.toFixed(1)} fps)`);
+  t.equal(taken, 1, 'the consumer got one frame and is still on it');
+  t.ok(h.analysis.dropped > 50, `analysis frames dropped instead (${h.analysis.dropped})`);
+  t.ok(h.framesDropped <= 3, `video frames lost: ${h.framesDropped}`);
+});
+
+t.test('frames reach recognition as BGR with their capture time', async (t) => {
+  const camera = new Camera(testCamera({ analysis: { width: 640, height: 360, maxFps: 10 } }), silentLogger);
+  t.teardown(() => camera.stop());
+  const frame = await new Promise<Parameters<Parameters<Camera['setConsumer']>[0] & object>[0]>((resolve) => {
+    camera.setConsumer((f) => resolve(f));
+    camera.start();
+  });
+  t.equal(frame.width, 640);
+  t.equal(frame.height, 360);
+  t.equal(frame.data.length, 640 * 360 * 3);
+  t.ok(frame.captureTime !== null, 'capture time present');
+  const age = Date.now() - (frame.captureTime as number);
+  t.ok(age >= 0 && age < 1000, `captured ${age.toFixed(1)} ms before delivery`);
+});
+
+t.test('a receiver that is down costs only its own output', async (t) => {
+  const deadPort = await freePort();
+  const camera = new Camera(testCamera({ outputs: [`srt://127.0.0.1:${deadPort}?mode=caller`, 'rtp://127.0.0.1:9'] }), silentLogger);
+  t.teardown(() => camera.stop());
+  const up = once(camera, 'up');
+  camera.start();
+  await up;
+  await until('the SRT output gives up on its receiver', () => (camera.health().outputs[0]?.restarts ?? 0) >= 1, 20_000);
+  const before = camera.health().framesOut;
+  await new Promise((r) => setTimeout(r, 3000));
+  const h = camera.health();
+  t.ok((h.framesOut - before) / 3 > 26, 'the camera keeps its frame rate');
+  t.equal(h.state, 'up');
+  t.equal(h.outputs[0]?.state, 'down');
+  t.match(h.outputs[0]?.error ?? '', /SRT|Connection/i, 'why the output is down');
+  t.equal(h.outputs[1]?.state, 'up', 'the RTP output is unaffected');
+  t.equal(h.restarts, 0, 'the camera worker never restarted');
+});
+
+t.test('bad camera configs get a clear reason and never a frame', async (t) => {
+  const cases: [string, object, RegExp][] = [
+    ['missing device', { kind: 'v4l2', device: '/dev/video-pitbox-missing', width: 1280, height: 720, framerate: 30 }, /\/dev\/video-pitbox-missing does not exist/],
+    ['not a camera', { kind: 'v4l2', device: '/dev/null', width: 1280, height: 720, framerate: 30 }, /\/dev\/null is not a V4L2 video device/],
+    [
+      'unsupported caps',
+      { kind: 'gstreamer', launch: 'videotestsrc is-live=true ! x264enc tune=zerolatency ! decodebin ! video/x-raw,format=GRAY8', width: 1280, height: 720, framerate: 30 },
+      /cannot produce 1280x720 at 30 fps \(caps not negotiated\)/,
+    ],
+    ['missing clip', { kind: 'file', path: '/nonexistent/round.mkv', width: 1280, height: 720, framerate: 30 }, /file \/nonexistent\/round.mkv does not exist/],
+  ];
+  for (const [what, source, why] of cases) {
+    const camera = new Camera(cameraConfig.parse({ name: `bad-${what.replace(/ /g, '-')}`, source, restart: { ...FAST_RESTART, budget: 2 } }), silentLogger);
+    const reasons: string[] = [];
+    camera.on('down', ({ reason }) => reasons.push(reason));
+    camera.start();
+    await until(`${what}: down`, () => reasons.length >= 1, 20_000);
+    await camera.stop();
+    t.match(reasons[0], why, what);
+    t.equal(camera.health().framesOut, 0, `${what}: no frames`);
+  }
+});
+
+t.test('a recorded clip plays as a camera, looping at its end', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pitbox-clip-'));
+  const clip = join(dir, 'round.mkv');
+  const made = spawnSync('gst-launch-1.0', ['-q', 'videotestsrc', 'num-buffers=30', '!', 'video/x-raw,width=640,height=360,framerate=30/1', '!', 'x264enc', '!', 'matroskamux', '!', 'filesink', `location=${clip}`]);
+  t.equal(made.status, 0, 'clip rendered');
+  const camera = new Camera(cameraConfig.parse({ name: 'clip', source: { kind: 'file', path: clip, width: 640, height: 360, framerate: 30 }, restart: FAST_RESTART }), silentLogger);
+  t.teardown(() => camera.stop());
+  camera.start();
+  // 30 frames is one second: 75 frames means it looped at least twice without a restart.
+  await until('75 frames from a 30-frame clip', () => camera.health().framesOut >= 75, 20_000);
+  t.equal(camera.health().restarts, 0, 'looped by seeking, not by restarting');
+});

@@ -1,0 +1,365 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import type { CameraConfig } from './config.js';
+import type { EncoderKind } from './encoders.js';
+import { ChannelError, RecordReader } from './frame-channel.js';
+import { monotonicToEpochMs } from './gst.js';
+import { RestartPolicy } from './restart-policy.js';
+import type { StreamStats } from './stream-stats.js';
+import { EXIT, workerEntry, type FrameHeader, type OutputHealth, type WorkerMessage } from './worker-protocol.js';
+
+/** A frame for recognition, with the time its light hit the sensor. */
+export interface CameraFrame {
+  readonly camera: string;
+  readonly seq: number;
+  readonly width: number;
+  readonly height: number;
+  readonly format: 'BGR';
+  /** width * height * 3 bytes, rows top to bottom. */
+  readonly data: Buffer;
+  /** Capture time, epoch ms (fractional); null when the source gave no timestamp. */
+  readonly captureTime: number | null;
+}
+
+/** Takes one frame at a time; frames that arrive meanwhile replace each other (the newest wins). */
+export type FrameConsumer = (frame: CameraFrame) => Promise<void> | void;
+
+export type CameraState = 'starting' | 'up' | 'down' | 'failed' | 'stopped';
+
+export interface CameraHealth {
+  readonly name: string;
+  readonly state: CameraState;
+  /** Why it is not up (null while up). */
+  readonly reason: string | null;
+  readonly since: string;
+  readonly encoder: string | null;
+  readonly fps: number;
+  readonly framesOut: number;
+  readonly framesDropped: number;
+  readonly bitrateKbps: number;
+  readonly encodeLatencyMs: { readonly p50: number; readonly max: number } | null;
+  readonly restarts: number;
+  readonly analysis: { readonly produced: number; readonly dropped: number; readonly delivered: number };
+  readonly outputs: readonly OutputHealth[];
+}
+
+export interface CameraEvents {
+  /** The camera stopped delivering frames (worker died, went silent, or cannot start). */
+  down: [{ reason: string; at: number; failed: boolean }];
+  /** Frames flow again; `downMs` is the gap (null on the first start). */
+  up: [{ at: number; downMs: number | null; encoder: string }];
+}
+
+/** First frame allowed this long after (re)start: v4l2 cameras and hardware encoders take time to open. */
+const FIRST_FRAME_GRACE_MS = 10_000;
+const WATCHDOG_MS = 200;
+/** The worker must be up this long before a later failure restarts the backoff from the start. */
+const HEALTHY_AFTER_MS = 10_000;
+const STDERR_LINES_PER_MIN = 20;
+
+/**
+ * One camera as the appliance sees it: a supervised worker process (camera-worker.ts), its
+ * health, and its analysis frames. The worker is restarted on error, end of stream or silence,
+ * with backoff and a restart budget; past the budget the camera is `failed` and retried after a
+ * cooldown. It never gives up and never blocks its caller.
+ */
+export class Camera extends EventEmitter<CameraEvents> {
+  private child: ChildProcess | null = null;
+  private state: CameraState = 'starting';
+  private reason: string | null = 'starting';
+  private since = Date.now();
+  private downAt: number | null = null;
+  private everUp = false;
+  private encoder: string | null = null;
+  private readonly failedEncoders = new Set<EncoderKind>();
+  private readonly policy: RestartPolicy;
+  private restarts = 0;
+  private startedAt = 0;
+  private lastProgressAt = 0;
+  private lastFramesOut = -1;
+  private stats: StreamStats | null = null;
+  private totals = { framesOut: 0, dropped: 0, analysisProduced: 0, analysisDropped: 0 };
+  private workerAnalysis = { produced: 0, dropped: 0 };
+  private outputs: readonly OutputHealth[] = [];
+  private delivered = 0;
+  private consumerDropped = 0;
+  private pending: CameraFrame | null = null;
+  private consuming = false;
+  private consumer: FrameConsumer | null = null;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private watchdog: NodeJS.Timeout | null = null;
+  private stderrBudget = { count: 0, minute: 0 };
+  private stopping = false;
+
+  constructor(
+    readonly config: CameraConfig,
+    private readonly log: Logger,
+  ) {
+    super();
+    this.policy = new RestartPolicy(config.restart);
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  /** Where analysis frames go. Set before start or at any time; null stops delivery. */
+  setConsumer(consumer: FrameConsumer | null): void {
+    this.consumer = consumer;
+  }
+
+  start(): void {
+    this.stopping = false;
+    this.spawn();
+    this.watchdog = setInterval(() => this.checkSilence(), WATCHDOG_MS);
+    this.watchdog.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    if (this.watchdog) clearInterval(this.watchdog);
+    const child = this.child;
+    this.child = null;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+    }
+    this.setState('stopped', 'stopped');
+  }
+
+  health(): CameraHealth {
+    const s = this.stats;
+    const up = this.state === 'up';
+    return {
+      name: this.config.name,
+      state: this.state,
+      reason: up ? null : this.reason,
+      since: new Date(this.since).toISOString(),
+      encoder: this.encoder,
+      fps: up ? (s?.fps ?? 0) : 0,
+      framesOut: this.totals.framesOut + (s?.framesOut ?? 0),
+      framesDropped: this.totals.dropped + (s?.dropped ?? 0),
+      bitrateKbps: up ? (s?.bitrateKbps ?? 0) : 0,
+      encodeLatencyMs: up ? (s?.encodeLatencyMs ?? null) : null,
+      restarts: this.restarts,
+      analysis: {
+        produced: this.totals.analysisProduced + this.workerAnalysis.produced,
+        dropped: this.totals.analysisDropped + this.workerAnalysis.dropped + this.consumerDropped,
+        delivered: this.delivered,
+      },
+      outputs: this.outputs,
+    };
+  }
+
+  /** The worker's process id (tests kill it). */
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  private spawn(): void {
+    if (this.stopping) return;
+    const entry = workerEntry(import.meta.url, 'camera-worker');
+    const child = fork(entry.path, [], {
+      execArgv: entry.execArgv,
+      // fd 3: IPC; fd 4: analysis frames.
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc', 'pipe'],
+      env: {
+        ...process.env,
+        PITBOX_CAMERA: JSON.stringify(this.config),
+        PITBOX_FAILED_ENCODERS: [...this.failedEncoders].join(','),
+        // One thread each for the bus poll and the two appsink pulls, which block until data
+        // comes, plus the usual four for fs and dns.
+        UV_THREADPOOL_SIZE: '7',
+        GST_DEBUG_NO_COLOR: '1',
+      },
+    });
+    this.child = child;
+    this.startedAt = Date.now();
+    this.lastProgressAt = this.startedAt;
+    this.lastFramesOut = -1;
+    this.stats = null;
+    this.workerAnalysis = { produced: 0, dropped: 0 };
+    let lastFatal: string | null = null;
+
+    child.on('message', (msg: WorkerMessage) => {
+      if (this.child !== child) return;
+      switch (msg.type) {
+        case 'started':
+          this.encoder = msg.encoder.element;
+          this.log.info({ camera: this.name, encoder: msg.encoder.element, hardware: msg.encoder.hardware }, 'camera worker started');
+          this.log.debug({ camera: this.name, launch: msg.launch }, 'camera pipeline');
+          return;
+        case 'stats':
+          return this.onStats(msg.stream, msg.analysis, msg.outputs);
+        case 'warning':
+          this.log.warn({ camera: this.name, element: msg.element, warning: msg.message }, 'camera warning');
+          return;
+        case 'fatal':
+          lastFatal = msg.reason;
+          if (msg.encoderFailed) {
+            this.failedEncoders.add(msg.encoderFailed);
+            this.log.warn({ camera: this.name, encoder: msg.encoderFailed }, 'hardware encoder failed to start: falling back');
+          }
+          return;
+      }
+    });
+    const stderr = child.stderr as Readable;
+    stderr.setEncoding('utf8');
+    stderr.on('data', (text: string) => this.onStderr(text));
+    const frames = child.stdio[4] as Readable | null;
+    if (frames) this.readFrames(frames);
+
+    child.on('exit', (code, signal) => {
+      if (this.child !== child) return;
+      this.child = null;
+      this.accumulate();
+      if (this.stopping) return;
+      const reason = lastFatal ?? (code === EXIT.ok ? 'worker exited' : `worker died (${signal ?? `exit ${code}`})`);
+      this.restartAfter(reason);
+    });
+  }
+
+  private onStats(stream: StreamStats, analysis: { produced: number; dropped: number }, outputs: readonly OutputHealth[]): void {
+    this.stats = stream;
+    this.workerAnalysis = analysis;
+    this.outputs = outputs;
+    if (stream.framesOut > this.lastFramesOut) {
+      this.lastFramesOut = stream.framesOut;
+      if (stream.framesOut > 0) {
+        this.lastProgressAt = Date.now();
+        if (this.state !== 'up') this.markUp();
+        else if (Date.now() - this.startedAt > HEALTHY_AFTER_MS) this.policy.onHealthy();
+      }
+    }
+  }
+
+  private markUp(): void {
+    const at = Date.now();
+    const downMs = this.everUp && this.downAt !== null ? at - this.downAt : null;
+    this.everUp = true;
+    this.downAt = null;
+    this.setState('up', null);
+    this.log.info({ camera: this.name, encoder: this.encoder, downMs }, 'camera up');
+    this.emit('up', { at, downMs, encoder: this.encoder ?? 'unknown' });
+  }
+
+  /** A worker that stops producing frames is killed; its exit restarts it. */
+  private checkSilence(): void {
+    const child = this.child;
+    if (!child) return;
+    const now = Date.now();
+    const limit = this.state === 'up' ? this.config.silenceMs : Math.max(this.config.silenceMs, FIRST_FRAME_GRACE_MS);
+    const silentMs = now - this.lastProgressAt;
+    if (silentMs <= limit) return;
+    const reason = this.state === 'up' ? `no frames for ${silentMs} ms` : `no first frame in ${silentMs} ms`;
+    this.log.warn({ camera: this.name, silenceMs: limit }, 'camera silent: restarting its worker');
+    child.removeAllListeners('message');
+    child.once('exit', () => undefined);
+    this.child = null;
+    this.accumulate();
+    child.kill('SIGKILL');
+    this.restartAfter(reason);
+  }
+
+  private restartAfter(reason: string): void {
+    this.restarts++;
+    const decision = this.policy.onExit(Date.now());
+    const failed = decision.failed;
+    const wasUp = this.state === 'up';
+    this.downAt ??= Date.now();
+    this.setState(failed ? 'failed' : 'down', reason);
+    if (wasUp || failed || this.restarts === 1) {
+      this.log.error({ camera: this.name, reason, retryMs: decision.delayMs, failed }, failed ? 'camera failed: retrying after the cooldown' : 'camera down: restarting');
+    } else {
+      this.log.warn({ camera: this.name, reason, retryMs: decision.delayMs }, 'camera still down: restarting');
+    }
+    this.emit('down', { reason, at: Date.now(), failed });
+    this.restartTimer = setTimeout(() => this.spawn(), decision.delayMs);
+  }
+
+  private accumulate(): void {
+    const s = this.stats;
+    this.totals.framesOut += s?.framesOut ?? 0;
+    this.totals.dropped += s?.dropped ?? 0;
+    this.totals.analysisProduced += this.workerAnalysis.produced;
+    this.totals.analysisDropped += this.workerAnalysis.dropped;
+    this.stats = null;
+    this.workerAnalysis = { produced: 0, dropped: 0 };
+    this.outputs = this.outputs.map((o) => ({ ...o, state: 'down' as const }));
+  }
+
+  private setState(state: CameraState, reason: string | null): void {
+    if (this.state === state && this.reason === reason) return;
+    this.state = state;
+    this.reason = reason;
+    this.since = Date.now();
+  }
+
+  private readFrames(stream: Readable): void {
+    const reader = new RecordReader<FrameHeader>();
+    stream.on('data', (chunk: Buffer) => {
+      let records;
+      try {
+        records = reader.push(chunk);
+      } catch (err) {
+        if (!(err instanceof ChannelError)) throw err;
+        this.log.error({ camera: this.name, err: err.message }, 'corrupt frame stream: restarting the worker');
+        this.child?.kill('SIGKILL');
+        return;
+      }
+      for (const { header, payload } of records) {
+        this.offer({
+          camera: this.name,
+          seq: header.seq,
+          width: header.width,
+          height: header.height,
+          format: header.format,
+          data: payload,
+          captureTime: header.captureClockNs === null ? null : monotonicToEpochMs(header.captureClockNs),
+        });
+      }
+    });
+    stream.on('error', () => undefined);
+  }
+
+  private offer(frame: CameraFrame): void {
+    if (!this.consumer) return;
+    if (this.pending) this.consumerDropped++;
+    this.pending = frame;
+    if (!this.consuming) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.consuming = true;
+    try {
+      while (this.pending && this.consumer) {
+        const frame = this.pending;
+        this.pending = null;
+        try {
+          await this.consumer(frame);
+          this.delivered++;
+        } catch (err) {
+          this.log.error({ camera: this.name, err: (err as Error).message }, 'frame consumer failed');
+        }
+      }
+    } finally {
+      this.consuming = false;
+    }
+  }
+
+  private onStderr(text: string): void {
+    const minute = Math.floor(Date.now() / 60_000);
+    if (minute !== this.stderrBudget.minute) this.stderrBudget = { count: 0, minute };
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      if (++this.stderrBudget.count > STDERR_LINES_PER_MIN) return;
+      this.log.warn({ camera: this.name, gstreamer: line.trim() }, 'camera worker stderr');
+    }
+  }
+}

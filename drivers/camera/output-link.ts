@@ -1,0 +1,105 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { encodeRecord } from './frame-channel.js';
+import type { BufferTiming } from './gst.js';
+import type { OutputSpec } from './outputs.js';
+import { RestartPolicy } from './restart-policy.js';
+import { workerEntry, type EncodedHeader, type OutputHealth, type OutputMessage } from './worker-protocol.js';
+
+/** Bytes allowed to wait in the pipe to an output before frames are dropped (about 2.5 s at 3 Mbit/s). */
+const MAX_PENDING = 1024 * 1024;
+const OUTPUT_RESTART = { initialMs: 500, maxMs: 10_000, budget: 1_000_000, windowS: 60, cooldownS: 10 };
+
+/**
+ * The camera worker's side of one output: starts its process, feeds it encoded frames without
+ * ever waiting for it, restarts it with backoff when it dies (a receiver that is down makes
+ * srtsink and rtmp2sink fail). After any gap the output resumes at a keyframe, so a receiver
+ * never gets a stream it cannot decode.
+ */
+export class OutputLink {
+  private child: ChildProcess | null = null;
+  private state: OutputHealth['state'] = 'starting';
+  private frames = 0;
+  private bytes = 0;
+  private dropped = 0;
+  private restarts = 0;
+  private error: string | null = null;
+  private sink: Readonly<Record<string, number>> = {};
+  private needKeyframe = true;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private readonly policy = new RestartPolicy(OUTPUT_RESTART);
+
+  constructor(
+    private readonly spec: OutputSpec,
+    private readonly onChange: (health: OutputHealth) => void,
+  ) {}
+
+  start(): void {
+    if (this.stopped) return;
+    const entry = workerEntry(import.meta.url, 'output-worker');
+    const child = fork(entry.path, [], {
+      execArgv: entry.execArgv,
+      stdio: ['pipe', 'ignore', 'pipe', 'ipc'],
+      env: { ...process.env, PITBOX_OUTPUT: this.spec.url, UV_THREADPOOL_SIZE: '2' },
+    });
+    this.child = child;
+    this.needKeyframe = true;
+    child.stdin?.on('error', () => undefined); // EPIPE when it dies: the exit handler deals with it
+    child.stderr?.on('data', () => undefined); // GStreamer's own chatter; the error comes over IPC
+    child.on('message', (msg: OutputMessage) => {
+      if (msg.type === 'stats') {
+        this.sink = msg.sink;
+        if (msg.delivering && this.state !== 'up') {
+          this.state = 'up';
+          this.error = null;
+          this.policy.onHealthy();
+          this.onChange(this.health());
+        }
+      } else if (msg.type === 'fatal') {
+        this.error = msg.reason;
+      }
+    });
+    child.on('exit', (code, signal) => {
+      if (this.child !== child) return;
+      this.child = null;
+      if (this.stopped) return;
+      this.error ??= `exited (${signal ?? code})`;
+      const wasUp = this.state === 'up';
+      this.state = 'down';
+      this.restarts++;
+      if (wasUp || this.restarts === 1) this.onChange(this.health());
+      this.timer = setTimeout(() => this.start(), this.policy.onExit(Date.now()).delayMs);
+    });
+  }
+
+  /** One encoded frame; dropped (and counted) when the output is down or its pipe is full. */
+  write(frame: Buffer, timing: BufferTiming): void {
+    const stdin = this.child?.stdin;
+    if (!stdin || !stdin.writable || stdin.writableLength > MAX_PENDING) {
+      this.dropped++;
+      this.needKeyframe = true;
+      return;
+    }
+    if (this.needKeyframe) {
+      if (!timing.keyframe) {
+        this.dropped++;
+        return;
+      }
+      this.needKeyframe = false;
+    }
+    const header: EncodedHeader = { pts: timing.runningTime ?? null, keyframe: timing.keyframe ?? false };
+    for (const part of encodeRecord(header, frame)) stdin.write(part);
+    this.frames++;
+    this.bytes += frame.length;
+  }
+
+  health(): OutputHealth {
+    return { url: this.spec.display, state: this.state, frames: this.frames, bytes: this.bytes, dropped: this.dropped, restarts: this.restarts, error: this.error, sink: this.sink };
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.child?.kill('SIGTERM');
+  }
+}

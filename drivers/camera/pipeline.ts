@@ -1,0 +1,87 @@
+import type { CameraConfig, CameraSource } from './config.js';
+import type { EncoderPick } from './encoders.js';
+import { outputLaunch, type OutputSpec } from './outputs.js';
+
+/** Element names the worker looks up in the pipelines it builds. */
+export const ENCODED_SINK = 'encoded';
+export const ANALYSIS_SINK = 'analysis';
+export const OUTPUT_SRC = 'src';
+
+/** The size frames reach recognition at: the configured analysis size, else the source's. */
+export function analysisSize(config: CameraConfig): { width: number; height: number } {
+  return { width: config.analysis.width ?? config.source.width, height: config.analysis.height ?? config.source.height };
+}
+
+function rawCaps(s: CameraSource, format?: string): string {
+  return `video/x-raw${format ? `,format=${format}` : ''},width=${s.width},height=${s.height},framerate=${s.framerate}/1`;
+}
+
+/** The source, ending in raw video of the configured size and rate. */
+export function sourceLaunch(s: CameraSource): string {
+  switch (s.kind) {
+    case 'v4l2': {
+      // do-timestamp: buffers carry the time they were captured, which frames keep to the end.
+      const src = `v4l2src name=source device=${s.device} do-timestamp=true`;
+      if (s.format === 'MJPG') return `${src} ! image/jpeg,width=${s.width},height=${s.height},framerate=${s.framerate}/1 ! jpegdec`;
+      return `${src} ! ${rawCaps(s, s.format)}`;
+    }
+    case 'test': {
+      const src = `videotestsrc name=source is-live=true pattern=${s.pattern} ! ${rawCaps(s)}`;
+      // The QR code carries the frame's count and timestamp for the glass-to-glass benchmark;
+      // top-left and small so a receiver decodes it from a crop.
+      if (s.overlay === 'qr') return `${src} ! debugqroverlay x=2 y=2 pixel-size=2`;
+      if (s.overlay === 'time') return `${src} ! timeoverlay`;
+      return src;
+    }
+    case 'file':
+      // A file is not live: identity sync=true plays it at its own rate instead of as fast as
+      // the encoder can go.
+      return `filesrc name=source location="${s.path.replace(/"/g, '')}" ! decodebin ! videoconvert ! videoscale ! videorate ! ${rawCaps(s)} ! identity sync=true`;
+    case 'gstreamer':
+      return `${s.launch} ! videoconvert ! videoscale ! videorate ! ${rawCaps(s)}`;
+  }
+}
+
+/**
+ * One camera's capture pipeline. The tee feeds two branches that cannot hold each other up:
+ *  - video: a short leaky queue (the encoder drops old frames rather than fall behind), the
+ *    encoder, and an appsink from which the worker hands encoded frames to the outputs;
+ *  - analysis: a one-frame leaky queue, rate limit, scale, BGR, and an appsink that drops
+ *    rather than waits. Recognition that stalls loses analysis frames, never video.
+ * `async=false` on the appsinks: a sink that gets no data must not hold the pipeline out of
+ * PLAYING.
+ */
+export function captureLaunch(config: CameraConfig, encoder: EncoderPick): string {
+  const video = [
+    'queue name=vq leaky=downstream max-size-buffers=3 max-size-bytes=0 max-size-time=0',
+    'videoconvert',
+    `video/x-raw,format=${encoder.format}`,
+    encoder.launch,
+    'h264parse config-interval=-1',
+    'video/x-h264,stream-format=byte-stream,alignment=au',
+    `appsink name=${ENCODED_SINK} sync=false async=false max-buffers=60 drop=true`,
+  ].join(' ! ');
+  const branches = [`t. ! ${video}`];
+  if (config.analysis.enabled) {
+    const { width, height } = analysisSize(config);
+    const analysis = [
+      'queue name=aq leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0',
+      `videorate drop-only=true max-rate=${config.analysis.maxFps}`,
+      'videoscale',
+      'videoconvert',
+      `video/x-raw,format=BGR,width=${width},height=${height}`,
+      `appsink name=${ANALYSIS_SINK} sync=false async=false max-buffers=1 drop=true`,
+    ].join(' ! ');
+    branches.push(`t. ! ${analysis}`);
+  }
+  return `${sourceLaunch(config.source)} ! tee name=t allow-not-linked=true ${branches.join(' ')}`;
+}
+
+/** One output's pipeline, fed encoded frames by the worker (an output process of its own). */
+export function outputPipelineLaunch(spec: OutputSpec): string {
+  return [
+    `appsrc name=${OUTPUT_SRC} is-live=true format=time do-timestamp=false caps="video/x-h264,stream-format=byte-stream,alignment=au"`,
+    'h264parse',
+    outputLaunch(spec),
+  ].join(' ! ');
+}

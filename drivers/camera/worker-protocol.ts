@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { EncoderKind } from './encoders.js';
+import type { StreamStats } from './stream-stats.js';
+
+/** One output as the camera worker sees it. */
+export interface OutputHealth {
+  /** The URL with its secrets masked. */
+  readonly url: string;
+  readonly state: 'starting' | 'up' | 'down';
+  readonly frames: number;
+  readonly bytes: number;
+  /** Encoded frames not sent because the output was down or behind (it resumes at a keyframe). */
+  readonly dropped: number;
+  readonly restarts: number;
+  readonly error: string | null;
+  /** The sink's own counters where it has them (srtsink: bytes-sent, rtt-ms, packets-sent-lost, ...). */
+  readonly sink: Readonly<Record<string, number>>;
+}
+
+export interface AnalysisCounts {
+  /** Frames the analysis branch produced (after its rate limit). */
+  readonly produced: number;
+  /** Of those, not passed on because the consumer had not taken the previous one. */
+  readonly dropped: number;
+}
+
+/** Camera worker -> appliance, over the IPC channel. Frames go over their own pipe. */
+export type WorkerMessage =
+  | { readonly type: 'started'; readonly encoder: { readonly kind: EncoderKind; readonly element: string; readonly hardware: boolean }; readonly launch: string }
+  | { readonly type: 'stats'; readonly stream: StreamStats; readonly analysis: AnalysisCounts; readonly outputs: readonly OutputHealth[] }
+  | { readonly type: 'warning'; readonly element: string; readonly message: string }
+  | { readonly type: 'fatal'; readonly reason: string; readonly element: string | null; readonly encoderFailed: EncoderKind | null };
+
+/** Output worker -> camera worker. */
+export type OutputMessage =
+  | { readonly type: 'stats'; readonly frames: number; readonly bytes: number; readonly delivering: boolean; readonly sink: Readonly<Record<string, number>> }
+  | { readonly type: 'fatal'; readonly reason: string };
+
+/** Header of an analysis frame on the frame pipe; the payload is the BGR pixels, row after row. */
+export interface FrameHeader {
+  readonly seq: number;
+  readonly width: number;
+  readonly height: number;
+  readonly format: 'BGR';
+  /** When the sensor captured it, CLOCK_MONOTONIC ns (null when the source gave no timestamp). */
+  readonly captureClockNs: number | null;
+  readonly pts: number | null;
+}
+
+/** Header of an encoded frame sent to an output worker. */
+export interface EncodedHeader {
+  readonly pts: number | null;
+  readonly keyframe: boolean;
+}
+
+/** Exit codes of the workers, so the parent can tell a bad config from a crash. */
+export const EXIT = { ok: 0, failed: 1, config: 3 } as const;
+
+/**
+ * How to start a worker module beside `from`: the built `.js` when there is one, else the
+ * TypeScript source through tsx (tests and `npm run` from a checkout).
+ */
+export function workerEntry(from: string, base: string): { path: string; execArgv: string[] } {
+  const js = fileURLToPath(new URL(`./${base}.js`, from));
+  if (existsSync(js)) return { path: js, execArgv: [] };
+  return { path: fileURLToPath(new URL(`./${base}.ts`, from)), execArgv: ['--import', 'tsx'] };
+}

@@ -6,6 +6,8 @@ import { bgrToPng } from '../../drivers/camera/png.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { createLogger, silentLogger } from '../log.js';
 
+const STARTUP_S = 15;
+
 const USAGE = `usage: pitbox camera test --config FILE [--camera NAME] [--seconds N] [--json]
        pitbox camera snapshot --config FILE [--camera NAME] --out FILE.png`;
 
@@ -71,8 +73,17 @@ async function test(config: CameraConfig, seconds: number, json: boolean, log: t
   camera.setConsumer((frame: CameraFrame) => {
     if (frame.captureTime !== null) delays.push(Date.now() - frame.captureTime);
   });
+  // Measure `seconds` of video, counted from the first frame (opening a camera takes a while),
+  // or give up when it has not come up within the start-up grace.
+  const up = new Promise<boolean>((resolve) => {
+    camera.once('up', () => resolve(true));
+    camera.on('down', ({ failed }) => failed && resolve(false));
+    setTimeout(() => resolve(false), STARTUP_S * 1000);
+  });
   camera.start();
-  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const started = await up;
+  const from = camera.health().framesOut;
+  if (started) await new Promise((r) => setTimeout(r, seconds * 1000));
   const health = camera.health();
   await camera.stop();
   delays.sort((a, b) => a - b);
@@ -82,7 +93,7 @@ async function test(config: CameraConfig, seconds: number, json: boolean, log: t
     seconds,
     encoder: health.encoder,
     fps: health.fps,
-    framesOut: health.framesOut,
+    framesOut: health.framesOut - from,
     framesDropped: health.framesDropped,
     bitrateKbps: health.bitrateKbps,
     encodeLatencyMs: health.encodeLatencyMs,
@@ -97,7 +108,7 @@ async function test(config: CameraConfig, seconds: number, json: boolean, log: t
     const lines = [
       `camera ${config.name}: ${result.ok ? 'OK' : `NO VIDEO: ${result.problem}`}`,
       `  encoder          ${result.encoder ?? '-'}`,
-      `  frames           ${result.framesOut} encoded in ${seconds} s (${result.fps} fps now), ${result.framesDropped} dropped`,
+      `  frames           ${result.framesOut} encoded in ${seconds} s after the first (${result.fps} fps now), ${result.framesDropped} lost`,
       `  bitrate          ${result.bitrateKbps} kbit/s`,
       `  encode latency   ${result.encodeLatencyMs ? `p50 ${result.encodeLatencyMs.p50} ms, max ${result.encodeLatencyMs.max} ms (capture to encoded)` : '-'}`,
       `  analysis         ${result.analysis.delivered} frames delivered, ${result.analysis.dropped} dropped${result.analysis.captureToDeliveryMs ? `, capture to delivery p50 ${result.analysis.captureToDeliveryMs.p50} ms` : ''}`,

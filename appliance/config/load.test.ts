@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { ConfigError, parseConfig } from './load.js';
 
@@ -53,4 +54,30 @@ t.test('driver-specific keys are checked by the driver schema', async (t) => {
 
 t.test('YAML syntax errors are reported, not thrown raw', async (t) => {
   t.throws(() => parseConfig('studio: [unclosed\n'), /YAML syntax/);
+});
+
+t.test('camera problems name the camera, and the shipped configs parse', async (t) => {
+  const cams = `${minimal}cameras:
+  - name: overhead
+    source: { kind: v4l2, device: /dev/video0, width: 1280, height: 720, framerate: 30, format: H264 }
+    outputs: ["srt://central:9000?mode=caller&latencyy=120", "rtp://central"]
+  - name: side
+    source: { kind: test, width: 1280, height: 720, framrate: 30 }
+`;
+  const err = t.throws(() => parseConfig(cams, 't.yaml')) as ConfigError;
+  const text = err.problems.join('\n');
+  t.match(text, /cameras\[overhead\]\.source\.format: /, 'a bad format, by camera name');
+  t.match(text, /cameras\[overhead\]\.outputs\.0: srt parameter "latencyy"/);
+  t.match(text, /cameras\[overhead\]\.outputs\.1: rtp needs a host and a port/);
+  t.match(text, /cameras\[side\]\.source\.framrate: unknown key/);
+  t.match(text, /cameras\[side\]\.source\.framerate: missing/);
+  const twice = `${minimal}cameras:\n  - name: a\n    source: { kind: test, width: 64, height: 64, framerate: 5 }\n  - name: a\n    source: { kind: test, width: 64, height: 64, framerate: 5 }\n`;
+  t.throws(() => parseConfig(twice), { message: /cameras\[a\]\.name: camera name "a" is used twice/ });
+
+  const ok = parseConfig(`${minimal}cameras:\n  - name: c1\n    source: { kind: test, width: 1280, height: 720, framerate: 30 }\n`);
+  t.match(ok.cameras[0], { encoder: { kind: 'auto', bitrateKbps: 3000, keyframeIntervalS: 1 }, outputs: [], analysis: { enabled: true, maxFps: 15 }, silenceMs: 2000 });
+  for (const file of ['table.example.yaml', 'simulation.yaml']) {
+    const text = readFileSync(new URL(`../../config/${file}`, import.meta.url), 'utf8');
+    t.ok(parseConfig(text, file).cameras.length > 0, `${file} parses, with a camera`);
+  }
 });

@@ -28,8 +28,8 @@ function send(msg: WorkerMessage): void {
   if (process.connected) process.send?.(msg);
 }
 
-function fatal(reason: string, code: number, element: string | null = null, encoderFailed: EncoderKind | null = null): void {
-  exitWith({ type: 'fatal', reason, element, encoderFailed } satisfies WorkerMessage, code);
+function fatal(reason: string, element: string | null = null, encoderFailed: EncoderKind | null = null): void {
+  exitWith({ type: 'fatal', reason, element, encoderFailed } satisfies WorkerMessage);
 }
 
 function main(): void {
@@ -37,10 +37,10 @@ function main(): void {
   try {
     config = cameraConfig.parse(JSON.parse(process.env.PITBOX_CAMERA ?? 'null'));
   } catch (err) {
-    return fatal(`bad camera config: ${(err as Error).message}`, EXIT.config);
+    return fatal(`bad camera config: ${(err as Error).message}`);
   }
   const problem = preflight(config);
-  if (problem) return fatal(problem, EXIT.config, 'source');
+  if (problem) return fatal(problem, 'source');
 
   const failed = new Set((process.env.PITBOX_FAILED_ENCODERS ?? '').split(',').filter(Boolean) as EncoderKind[]);
   let encoder: EncoderPick;
@@ -50,7 +50,7 @@ function main(): void {
     encoder = pickEncoder(config, undefined, failed);
     pipeline = new (gst().Pipeline)(launch());
   } catch (err) {
-    return fatal(`cannot build the pipeline: ${(err as Error).message}`, EXIT.config);
+    return fatal(`cannot build the pipeline: ${(err as Error).message}`);
   }
   send({ type: 'started', encoder: { kind: encoder.kind, element: encoder.element, hardware: encoder.hardware }, launch: launch() });
 
@@ -66,14 +66,14 @@ function main(): void {
         // A hardware encoder that fails before its first frame is remembered, so `auto` uses
         // the next one (in the end x264) when the appliance restarts this worker.
         const encoderFailed = element === 'enc' && !encodedSeen && encoder.hardware ? encoder.kind : null;
-        return fatal(explain(msg, config), EXIT.failed, element, encoderFailed);
+        return fatal(explain(msg, config), element, encoderFailed);
       }
       case 'eos':
         if (config.source.kind === 'file' && config.source.loop) {
           // GST_SEEK_FLAG_FLUSH: back to the start of the clip.
           if (pipeline.seek(0, 1)) return;
         }
-        return fatal('end of stream', EXIT.failed, msg._src_element_name);
+        return fatal('end of stream', msg._src_element_name);
       case 'warning':
         send({ type: 'warning', element: msg._src_element_name, message: msg.message ?? (typeof msg.debug === 'string' ? msg.debug : 'warning') });
         return;
@@ -81,7 +81,7 @@ function main(): void {
   });
 
   const encoded = pipeline.findChild<AppSink>(ENCODED_SINK);
-  if (!encoded) return fatal('the pipeline has no encoded appsink', EXIT.config);
+  if (!encoded) return fatal('the pipeline has no encoded appsink');
   // A pull returns null while the sink is not yet (or no longer) running: ask again shortly.
   // End of stream and errors arrive on the bus.
   const retry = (sink: AppSink, cb: Parameters<AppSink['pull']>[0]): void => {
@@ -136,14 +136,19 @@ function main(): void {
     send({ type: 'stats', stream: counter.take(Date.now()), analysis: { ...analysis }, outputs: outputs.map((o) => o.health()) });
   }, STATS_MS).unref();
 
-  const shutdown = (): void => {
+  // Asked to stop: take the pipeline to NULL so the device is released cleanly (the appliance
+  // follows up with SIGKILL if that blocks).
+  process.on('SIGTERM', () => {
     for (const out of outputs) out.stop();
     pipeline.stop();
     process.exit(EXIT.ok);
-  };
-  process.on('SIGTERM', shutdown);
-  // The appliance died without stopping us: never outlive it holding the camera.
-  process.on('disconnect', shutdown);
+  });
+  // The appliance died without stopping us: never outlive it holding the camera. At once, with
+  // nothing that could block; the kernel releases the device.
+  process.on('disconnect', () => {
+    for (const out of outputs) out.stop();
+    process.kill(process.pid, 'SIGKILL');
+  });
 }
 
 main();

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -21,6 +21,10 @@ function testCamera(extra: Record<string, unknown> = {}) {
     restart: FAST_RESTART,
     ...extra,
   });
+}
+
+function childPids(pid: number): number[] {
+  return spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).stdout.split('\n').map(Number).filter(Boolean);
 }
 
 /** An SRT listener that decodes H.264 and reports the decoded caps and every frame. */
@@ -78,14 +82,16 @@ t.test('a worker on videotestsrc streams over SRT to a receiver that decodes 720
   t.ok(health.encodeLatencyMs !== null && health.encodeLatencyMs.p50 > 0, 'encoder latency reported');
 });
 
-t.test('a killed worker is back within seconds and the gap is reported', async (t) => {
-  const camera = new Camera(testCamera(), silentLogger);
+t.test('a killed worker is back within seconds, the gap is reported, and its outputs go with it', async (t) => {
+  const camera = new Camera(testCamera({ outputs: ['rtp://127.0.0.1:9'] }), silentLogger);
   t.teardown(() => camera.stop());
   const up = once(camera, 'up');
   camera.start();
   await up;
   const pid = camera.pid;
   t.ok(pid, 'worker running');
+  await until('its output process', () => childPids(pid as number).length === 1, 10_000);
+  const outputPid = childPids(pid as number)[0] as number;
   const down = once(camera, 'down');
   const back = once(camera, 'up');
   process.kill(pid as number, 'SIGKILL');
@@ -95,6 +101,8 @@ t.test('a killed worker is back within seconds and the gap is reported', async (
   const [{ downMs }] = (await back) as [{ downMs: number }];
   t.ok(downMs > 0 && downMs < 5000, `back after ${downMs} ms`);
   t.not(camera.pid, pid, 'a new worker');
+  await until('the orphaned output process exits', () => !existsSync(`/proc/${outputPid}`), 5000);
+  t.pass('no output process outlives its worker');
   t.equal(camera.health().restarts, 1);
 });
 

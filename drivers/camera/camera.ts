@@ -21,6 +21,10 @@ export interface CameraFrame {
   readonly data: Buffer;
   /** Capture time, epoch ms (fractional); null when the source gave no timestamp. */
   readonly captureTime: number | null;
+  /** The same instant on CLOCK_MONOTONIC, ns (what GStreamer's clock reads). */
+  readonly captureClockNs: number | null;
+  /** Running time of the frame in the camera's pipeline, ns: the video's own timeline. */
+  readonly streamTimeNs: number | null;
 }
 
 /** Takes one frame at a time; frames that arrive meanwhile replace each other (the newest wins). */
@@ -58,6 +62,8 @@ const WATCHDOG_MS = 200;
 /** The worker must be up this long before a later failure restarts the backoff from the start. */
 const HEALTHY_AFTER_MS = 10_000;
 const STDERR_LINES_PER_MIN = 20;
+/** A health line in the log this often while up, so journald shows how a camera was doing. */
+const HEALTH_LOG_MS = 60_000;
 
 /**
  * One camera as the appliance sees it: a supervised worker process (camera-worker.ts), its
@@ -92,6 +98,7 @@ export class Camera extends EventEmitter<CameraEvents> {
   private watchdog: NodeJS.Timeout | null = null;
   private stderrBudget = { count: 0, minute: 0 };
   private stopping = false;
+  private healthLoggedAt = 0;
 
   constructor(
     readonly config: CameraConfig,
@@ -235,6 +242,12 @@ export class Camera extends EventEmitter<CameraEvents> {
         this.lastProgressAt = Date.now();
         if (this.state !== 'up') this.markUp();
         else if (Date.now() - this.startedAt > HEALTHY_AFTER_MS) this.policy.onHealthy();
+        if (Date.now() - this.healthLoggedAt > HEALTH_LOG_MS) {
+          this.healthLoggedAt = Date.now();
+          const { fps, framesOut, framesDropped, bitrateKbps, encodeLatencyMs, restarts, analysis } = this.health();
+          const outputs = outputsSummary(this.outputs);
+          this.log.info({ camera: this.name, fps, framesOut, framesDropped, bitrateKbps, encodeLatencyMs, restarts, analysis, outputs }, 'camera health');
+        }
       }
     }
   }
@@ -322,6 +335,8 @@ export class Camera extends EventEmitter<CameraEvents> {
           format: header.format,
           data: payload,
           captureTime: header.captureClockNs === null ? null : monotonicToEpochMs(header.captureClockNs),
+          captureClockNs: header.captureClockNs,
+          streamTimeNs: header.pts,
         });
       }
     });
@@ -362,4 +377,8 @@ export class Camera extends EventEmitter<CameraEvents> {
       this.log.warn({ camera: this.name, gstreamer: line.trim() }, 'camera worker stderr');
     }
   }
+}
+
+function outputsSummary(outputs: readonly OutputHealth[]): string[] {
+  return outputs.map((o) => `${o.url} ${o.state}${o.dropped ? ` dropped=${o.dropped}` : ''}${o.error ? ` (${o.error})` : ''}`);
 }

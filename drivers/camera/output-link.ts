@@ -97,9 +97,13 @@ export class OutputLink {
     return { url: this.spec.display, state: this.state, frames: this.frames, bytes: this.bytes, dropped: this.dropped, restarts: this.restarts, error: this.error, sink: this.sink };
   }
 
+  /**
+   * SIGKILL: an output holds nothing worth a graceful stop, and taking a pipeline to NULL can
+   * block for good (srtsink still trying to reach its receiver), leaving an orphan behind.
+   */
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    this.child?.kill('SIGTERM');
+    this.child?.kill('SIGKILL');
   }
 }

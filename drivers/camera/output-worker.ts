@@ -12,28 +12,28 @@ import { RecordReader } from './frame-channel.js';
 import { parseStructure } from './gst-structure.js';
 import { parseOutput } from './outputs.js';
 import { outputPipelineLaunch, OUTPUT_SRC } from './pipeline.js';
-import { EXIT, type EncodedHeader, type OutputMessage } from './worker-protocol.js';
+import type { EncodedHeader, OutputMessage } from './worker-protocol.js';
 
 function send(msg: OutputMessage): void {
   process.send?.(msg);
 }
 
-function fatal(reason: string, code: number = EXIT.failed): void {
-  exitWith({ type: 'fatal', reason } satisfies OutputMessage, code);
+function fatal(reason: string): void {
+  exitWith({ type: 'fatal', reason } satisfies OutputMessage);
 }
 
 function main(): void {
   const raw = process.env.PITBOX_OUTPUT;
-  if (!raw) return fatal('PITBOX_OUTPUT is not set', EXIT.config);
+  if (!raw) return fatal('PITBOX_OUTPUT is not set');
   const spec = parseOutput(raw);
   let pipeline: GstPipeline;
   try {
     pipeline = new (gst().Pipeline)(outputPipelineLaunch(spec));
   } catch (err) {
-    return fatal(`cannot build the output pipeline: ${(err as Error).message}`, EXIT.config);
+    return fatal(`cannot build the output pipeline: ${(err as Error).message}`);
   }
   const src = pipeline.findChild<AppSrc>(OUTPUT_SRC);
-  if (!src) return fatal('the output pipeline has no appsrc', EXIT.config);
+  if (!src) return fatal('the output pipeline has no appsrc');
 
   pipeline.pollBus((msg) => {
     if (msg.type === 'error') fatal(`${msg._src_element_name}: ${msg.message ?? 'error'}`);
@@ -61,9 +61,11 @@ function main(): void {
       bytes += payload.length;
     }
   });
-  // The camera worker went away: so do we.
-  process.stdin.on('end', () => process.exit(EXIT.ok));
-  process.on('disconnect', () => process.exit(EXIT.ok));
+  // The camera worker went away: so do we, at once. Not process.exit(): its teardown can block
+  // on GStreamer's threads and leave an orphan.
+  const vanish = (): void => void process.kill(process.pid, 'SIGKILL');
+  process.stdin.on('end', vanish);
+  process.on('disconnect', vanish);
   const sink = pipeline.findChild('sink');
   let lastAcks = 0;
   let lastFrames = 0;
@@ -78,10 +80,7 @@ function main(): void {
     lastFrames = frames;
     send({ type: 'stats', frames, bytes, delivering, sink: stats });
   }, 1000).unref();
-  process.on('SIGTERM', () => {
-    pipeline.stop();
-    process.exit(EXIT.ok);
-  });
+  process.on('SIGTERM', vanish);
 }
 
 main();

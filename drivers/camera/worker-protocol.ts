@@ -54,8 +54,8 @@ export interface EncodedHeader {
   readonly keyframe: boolean;
 }
 
-/** Exit codes of the workers, so the parent can tell a bad config from a crash. */
-export const EXIT = { ok: 0, failed: 1, config: 3 } as const;
+/** A worker that ends on its own says why in a `fatal` message first; this is its exit code when stopped. */
+export const EXIT = { ok: 0 } as const;
 
 /**
  * How to start a worker module beside `from`: the built `.js` when there is one, else the

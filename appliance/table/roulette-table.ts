@@ -104,6 +104,7 @@ export class RouletteTable {
         append: (draft) => runtime.append(draft, engine.snapshot()),
         onChange: (down) => {
           runtime.setAlarm('camera-down', down.length === 0 ? null : down.map((d) => `${d.camera}: ${d.reason}`).join('; '));
+          runtime.refreshStatus();
           this.publishState(true);
         },
       },

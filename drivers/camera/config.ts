@@ -20,7 +20,7 @@ const testSource = z.strictObject({
   kind: z.literal('test'),
   ...size,
   pattern: z.enum(['smpte', 'ball', 'snow', 'black', 'checkers-8', 'colors']).default('smpte'),
-  overlay: z.enum(['none', 'qr', 'time']).default('none'),
+  overlay: z.enum(['none', 'qr']).default('none'),
 });
 
 /** A recorded clip (a dealt round), played at its own rate, looped unless told otherwise. */

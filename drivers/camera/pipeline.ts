@@ -30,7 +30,6 @@ export function sourceLaunch(s: CameraSource): string {
       // The QR code carries the frame's count and timestamp for the glass-to-glass benchmark;
       // top-left and small so a receiver decodes it from a crop.
       if (s.overlay === 'qr') return `${src} ! debugqroverlay x=2 y=2 pixel-size=2`;
-      if (s.overlay === 'time') return `${src} ! timeoverlay`;
       return src;
     }
     case 'file':

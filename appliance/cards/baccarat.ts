@@ -1,11 +1,8 @@
-import { rankOf, type Card } from './card.js';
+import { pipValue, rankOf, type Card } from './card.js';
 
 /** Baccarat card value: A = 1, 2-9 face value, T J Q K = 0. */
 export function baccaratValue(card: Card): number {
-  const r = rankOf(card);
-  if (r === 'A') return 1;
-  if (r === 'T' || r === 'J' || r === 'Q' || r === 'K') return 0;
-  return Number(r);
+  return pipValue(card) % 10;
 }
 
 export function handTotal(cards: readonly Card[]): number {

@@ -1,4 +1,4 @@
-import { rankOf, type Card } from './card.js';
+import { pipValue, rankOf, type Card } from './card.js';
 
 export interface BlackjackTotal {
   /** The best total: aces count 11 while that does not bust. */
@@ -9,15 +9,8 @@ export interface BlackjackTotal {
   readonly bust: boolean;
 }
 
-export function cardPoints(card: Card): number {
-  const r = rankOf(card);
-  if (r === 'A') return 1;
-  if (r === 'T' || r === 'J' || r === 'Q' || r === 'K') return 10;
-  return Number(r);
-}
-
 export function blackjackTotal(cards: readonly Card[]): BlackjackTotal {
-  const hard = cards.reduce((s, c) => s + cardPoints(c), 0);
+  const hard = cards.reduce((s, c) => s + pipValue(c), 0);
   const hasAce = cards.some((c) => rankOf(c) === 'A');
   const soft = hasAce && hard + 10 <= 21;
   const total = soft ? hard + 10 : hard;

@@ -26,5 +26,13 @@ export function rankOf(card: Card): Rank {
   return card[0] as Rank;
 }
 
+/** Pip value: A = 1, 2-9 as printed, T J Q K = 10 (blackjack counts it so; baccarat mod 10). */
+export function pipValue(card: Card): number {
+  const r = rankOf(card);
+  if (r === 'A') return 1;
+  if (r === 'T' || r === 'J' || r === 'Q' || r === 'K') return 10;
+  return Number(r);
+}
+
 /** The 52 cards of one deck, in rank-major order (the classifier's class order). */
 export const DECK: readonly Card[] = RANKS.flatMap((r) => SUITS.map((s): Card => `${r}${s}`));

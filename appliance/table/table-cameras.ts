@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { Camera, type CameraFrame, type CameraHealth } from '../../drivers/camera/camera.js';
+import { Camera, type CameraHealth, type FrameConsumer } from '../../drivers/camera/camera.js';
 import type { CameraConfig } from '../../drivers/camera/config.js';
 import type { JsonObject } from '../contract/envelope.js';
 import type { EventDraft } from './events.js';
@@ -47,7 +47,7 @@ export class TableCameras {
   }
 
   /** Routes a camera's analysis frames (card recognition). */
-  setConsumer(camera: string, consumer: ((frame: CameraFrame) => Promise<void> | void) | null): void {
+  setConsumer(camera: string, consumer: FrameConsumer | null): void {
     this.cameras.find((c) => c.name === camera)?.setConsumer(consumer);
   }
 

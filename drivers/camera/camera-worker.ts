@@ -44,17 +44,18 @@ function main(): void {
 
   const failed = new Set((process.env.PITBOX_FAILED_ENCODERS ?? '').split(',').filter(Boolean) as EncoderKind[]);
   let encoder: EncoderPick;
+  let launch: string;
   let pipeline: GstPipeline;
-  const launch = (): string => captureLaunch(config, encoder);
   try {
     encoder = pickEncoder(config, undefined, failed);
-    pipeline = new (gst().Pipeline)(launch());
+    launch = captureLaunch(config, encoder);
+    pipeline = new (gst().Pipeline)(launch);
   } catch (err) {
     return fatal(`cannot build the pipeline: ${(err as Error).message}`);
   }
-  send({ type: 'started', encoder: { kind: encoder.kind, element: encoder.element, hardware: encoder.hardware }, launch: launch() });
+  send({ type: 'started', encoder: { kind: encoder.kind, element: encoder.element, hardware: encoder.hardware }, launch });
 
-  const outputs = config.outputs.map((url) => new OutputLink(parseOutput(url), () => undefined));
+  const outputs = config.outputs.map((url) => new OutputLink(parseOutput(url)));
   const counter = new StreamCounter(1e9 / config.source.framerate, Date.now());
   let encodedSeen = false;
 

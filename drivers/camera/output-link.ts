@@ -29,10 +29,7 @@ export class OutputLink {
   private stopped = false;
   private readonly policy = new RestartPolicy(OUTPUT_RESTART);
 
-  constructor(
-    private readonly spec: OutputSpec,
-    private readonly onChange: (health: OutputHealth) => void,
-  ) {}
+  constructor(private readonly spec: OutputSpec) {}
 
   start(): void {
     if (this.stopped) return;
@@ -53,7 +50,6 @@ export class OutputLink {
           this.state = 'up';
           this.error = null;
           this.policy.onHealthy();
-          this.onChange(this.health());
         }
       } else if (msg.type === 'fatal') {
         this.error = msg.reason;
@@ -64,10 +60,8 @@ export class OutputLink {
       this.child = null;
       if (this.stopped) return;
       this.error ??= `exited (${signal ?? code})`;
-      const wasUp = this.state === 'up';
       this.state = 'down';
       this.restarts++;
-      if (wasUp || this.restarts === 1) this.onChange(this.health());
       this.timer = setTimeout(() => this.start(), this.policy.onExit(Date.now()).delayMs);
     });
   }

@@ -2,7 +2,7 @@ import t from 'tap';
 import { outputLaunch, parseOutput } from './outputs.js';
 
 t.test('accepts the three transports and says which', async (t) => {
-  t.equal(parseOutput('srt://10.0.0.5:9000?mode=caller&latency=120').protocol, 'srt');
+  t.equal(parseOutput('srt://video.central.example:9000?mode=caller&latency=120').protocol, 'srt');
   t.equal(parseOutput('srt://:9000?mode=listener').protocol, 'srt');
   t.equal(parseOutput('rtmp://ingest.example/live/abc123').protocol, 'rtmp');
   t.equal(parseOutput('rtp://239.1.1.1:5004?pt=97').protocol, 'rtp');
@@ -31,7 +31,7 @@ t.test('never shows a secret in the form that is logged', async (t) => {
   t.match(srt.display, /passphrase=\*\*\*/);
   const rtmp = parseOutput('rtmp://user:pw@ingest.example/live/streamkey123');
   t.notMatch(rtmp.display, /streamkey123|pw@/);
-  t.equal(parseOutput('rtp://10.0.0.5:5004').display, 'rtp://10.0.0.5:5004');
+  t.equal(parseOutput('rtp://video.central.example:5004').display, 'rtp://video.central.example:5004');
 });
 
 t.test('sinks never wait for a receiver nor sync to the clock', async (t) => {

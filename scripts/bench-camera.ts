@@ -18,7 +18,7 @@
  *   output process's resident memory every 10 s.
  * cpu and memory run plain colour bars: debugqroverlay itself leaks about 1 MiB/s (GStreamer 1.22).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -28,7 +28,7 @@ import { pickEncoder } from '../drivers/camera/encoders.js';
 import { outputLaunch, parseOutput } from '../drivers/camera/outputs.js';
 import { percentile } from '../drivers/camera/stream-stats.js';
 import { silentLogger } from '../appliance/log.js';
-import { freePort } from '../appliance/test-support/harness.js';
+import { childPids, freePort } from '../appliance/test-support/harness.js';
 
 const SRT_LATENCY_MS = 40;
 const WARMUP_S = 3;
@@ -200,10 +200,6 @@ function rssMiB(pid: number): number {
   }
 }
 
-function childrenOf(pid: number): number[] {
-  return spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).stdout.split('\n').map(Number).filter(Boolean);
-}
-
 /** A receiver that only takes the SRT stream (no decode), so its CPU is not the camera's. */
 function sink(port: number): ChildProcess {
   return spawn('gst-launch-1.0', ['-q', 'srtsrc', `uri=srt://127.0.0.1:${port}?mode=listener`, '!', 'fakesink', 'sync=false'], { stdio: 'ignore' });
@@ -239,7 +235,7 @@ async function cpu(seconds: number): Promise<void> {
       cam.setConsumer(() => undefined);
       cam.start();
       const label = analysis ? 'pitbox worker + output, analysis 15 fps BGR' : 'pitbox worker + output, no analysis';
-      rows.push([label, await measure(() => [cam.pid as number, ...childrenOf(cam.pid as number)])]);
+      rows.push([label, await measure(() => [cam.pid as number, ...childPids(cam.pid as number)])]);
       await cam.stop();
       await stop(rx);
     }
@@ -260,7 +256,7 @@ async function memory(seconds: number): Promise<void> {
   cam.start();
   await sleep(WARMUP_S * 1000);
   const worker = cam.pid as number;
-  const output = childrenOf(worker)[0] ?? 0;
+  const output = childPids(worker)[0] ?? 0;
   console.log(`memory over ${seconds} s, 720p30 camera with analysis (15 fps) and an SRT output; RSS in MiB every 10 s`);
   const samples: { t: number; worker: number; output: number }[] = [];
   const start = Date.now();

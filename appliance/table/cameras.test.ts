@@ -1,13 +1,11 @@
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import t from 'tap';
-import { freePort, simulatedTable, startAppliance, startMosquitto, stopAppliance, Subscriber, until, verifyReceived } from '../test-support/harness.js';
+import { childPids, freePort, simulatedTable, startAppliance, startMosquitto, stopAppliance, Subscriber, until, verifyReceived } from '../test-support/harness.js';
 
 /** The camera worker of `camera` under the appliance process, found by its config in its environment. */
 function cameraWorkerPid(appliance: ChildProcess, camera: string): number | null {
-  // ps exits 1 when there is no child at all.
-  const children = spawnSync('ps', ['-o', 'pid=', '--ppid', String(appliance.pid)], { encoding: 'utf8' }).stdout.split('\n').map(Number).filter(Boolean);
-  for (const pid of children) {
+  for (const pid of childPids(appliance.pid as number)) {
     try {
       if (readFileSync(`/proc/${pid}/environ`, 'utf8').includes(`"name":"${camera}"`)) return pid;
     } catch {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,11 @@ import { generateKey } from '../signing/keyring.js';
 import { TableVerifier, type Violation } from '../consumer/verifier.js';
 
 /** Real parts for end-to-end tests and soak runs: mosquitto, a pty wheel, `pitbox run` as a child. */
+
+/** The pids of a process's children (ps exits 1 when there is none: an empty list). */
+export function childPids(pid: number): number[] {
+  return spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).stdout.split('\n').map(Number).filter(Boolean);
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

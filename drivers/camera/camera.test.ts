@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { freePort, until } from '../../appliance/test-support/harness.js';
+import { childPids, freePort, until } from '../../appliance/test-support/harness.js';
 import { silentLogger } from '../../appliance/log.js';
 import { Camera } from './camera.js';
 import { cameraConfig } from './config.js';
@@ -21,10 +21,6 @@ function testCamera(extra: Record<string, unknown> = {}) {
     restart: FAST_RESTART,
     ...extra,
   });
-}
-
-function childPids(pid: number): number[] {
-  return spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).stdout.split('\n').map(Number).filter(Boolean);
 }
 
 // Rates under load are the benchmark's (scripts/bench-camera.ts); these tests check behaviour

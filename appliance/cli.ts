@@ -2,6 +2,8 @@
 import { runCommand } from './commands/run.js';
 import { simulateCommand } from './commands/simulate.js';
 import { cameraCommand } from './commands/camera.js';
+import { cardsCommand } from './commands/cards.js';
+import { tableCommand } from './commands/table.js';
 import { checkCommand } from './commands/check.js';
 import { journalCommand } from './commands/journal.js';
 import { keysCommand } from './commands/keys.js';
@@ -23,6 +25,13 @@ const USAGE = `pitbox: the studio edge appliance for one live-casino table
                                        run one camera for a few seconds and print what it measured
   pitbox camera snapshot --config FILE [--camera NAME] --out FILE.png
                                        one frame of the camera as PNG
+  pitbox cards recognize IMAGE... [--json]
+                                       find and read the cards in still images (JPEG, PNG, any size)
+  pitbox cards calibrate --config FILE --image STILL.png --out OVERLAY.png
+                                       draw the table's card positions (and the cards seen) on a still
+  pitbox table ACTION --config FILE [--by NAME] [--reason TEXT]
+                                       what a dealer's button does: open, close, start, close-bets,
+                                       void, resume, suspend, settle (exit 1 with the reason if refused)
   pitbox simulate wheel [options]      a simulated Cammegh SS2 wheel on a pseudo-terminal
       --link PATH      where the tty appears (default /tmp/pitbox-wheel)
       --speed N        N times faster than the field (default 1)
@@ -47,6 +56,10 @@ async function main(argv: string[]): Promise<number> {
       return keysCommand(rest);
     case 'camera':
       return cameraCommand(rest);
+    case 'cards':
+      return cardsCommand(rest);
+    case 'table':
+      return tableCommand(rest);
     case 'tail':
       return tailCommand('tail', rest);
     case 'verify':

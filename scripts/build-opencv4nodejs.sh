@@ -9,9 +9,9 @@ cd "$(dirname "$0")/.."
 pkg=node_modules/@u4/opencv4nodejs
 [ -d "$pkg" ] || { echo "build-opencv4nodejs: $pkg is not installed (run npm ci first)" >&2; exit 1; }
 
-# core: Mat; imgproc: colour, threshold, contours, perspective warp; imgcodecs: JPEG/PNG in and
-# out; videoio: the io bindings link against it (VideoWriter), and it reads recorded clips.
-modules=(core imgproc imgcodecs videoio)
+# core: Mat; imgproc: colour, threshold, contours, perspective warp, drawing; imgcodecs: JPEG/PNG
+# in and out; the package's io bindings (imdecode/imencode) exist only with videoio and highgui too.
+modules=(core imgproc imgcodecs videoio highgui)
 libdir=/usr/lib/x86_64-linux-gnu
 [ -d "$libdir" ] || libdir=/usr/lib/$(gcc -dumpmachine)
 
@@ -35,6 +35,21 @@ gyp_args=(--release --jobs "$(nproc)")
 [ -f "$node_prefix/include/node/node.h" ] && gyp_args+=("--nodedir=$node_prefix")
 
 cd "$pkg"
+# The sources choose their modules from OpenCV's own opencv_modules.hpp (everything Debian
+# built), not from our defines: the addon would compile every binding and then fail to load on
+# the symbols of the libraries we do not link. Undefine the modules we leave out, so their
+# sources compile to nothing (also most of the build time).
+if ! grep -q 'pitbox: modules' cc/opencv_modules.h; then
+  keep=" ${modules[*]^^} "
+  undefs=""
+  for m in $(sed -n 's/^#define HAVE_OPENCV_\([A-Z0-9_]*\).*/\1/p' /usr/include/opencv4/opencv2/opencv_modules.hpp); do
+    [[ "$keep" == *" $m "* ]] || undefs+="#undef HAVE_OPENCV_$m;"
+  done
+  awk -v undefs="$undefs" '{ print } /^#include <opencv2\/opencv_modules.hpp>/ {
+    print "// pitbox: modules not linked"; n = split(undefs, u, ";"); for (i = 1; i < n; i++) print u[i] }' \
+    cc/opencv_modules.h >cc/opencv_modules.h.new
+  mv cc/opencv_modules.h.new cc/opencv_modules.h
+fi
 # binding_old.gyp predates the cjs/ layout of the published package.
 sed "s#\./install/parseEnv\.js#./cjs/install/parseEnv.js#g" binding_old.gyp >binding.gyp
 ../../.bin/node-gyp rebuild "${gyp_args[@]}" >build.log 2>&1 || {

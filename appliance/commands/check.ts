@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from '../config/load.js';
+import { checkPositions } from '../table/card-table.js';
 
 /** `pitbox config check FILE`: the technician's first step after editing a table's YAML. */
 export function checkCommand(args: string[]): Promise<number> {
@@ -9,7 +10,9 @@ export function checkCommand(args: string[]): Promise<number> {
   }
   try {
     const config = loadConfig(file);
-    process.stdout.write(`${file}: ok (${config.studio}/${config.table}, ${config.game}, wheel ${config.wheel.driver} on ${config.wheel.port})\n`);
+    if (config.game !== 'roulette') checkPositions(config, file);
+    const input = config.game === 'roulette' ? `wheel ${config.wheel.driver} on ${config.wheel.port}` : `cards from camera ${config.cards.camera}, ${Object.keys(config.cards.positions).length} positions`;
+    process.stdout.write(`${file}: ok (${config.studio}/${config.table}, ${config.game}, ${input})\n`);
     return Promise.resolve(0);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;

@@ -3,7 +3,9 @@ import { ConfigError, loadConfig } from '../config/load.js';
 import { JournalError } from '../journal/journal.js';
 import { createLogger } from '../log.js';
 import { KeyError } from '../signing/keyring.js';
+import { CardTable } from '../table/card-table.js';
 import { RouletteTable } from '../table/roulette-table.js';
+import { ModelError } from '../cards/recognition/classifier.js';
 
 /** `pitbox run --config FILE`: runs until SIGTERM/SIGINT. Exit 2 on a bad config, 1 on a fatal error. */
 export async function runCommand(args: string[]): Promise<number> {
@@ -24,7 +26,7 @@ export async function runCommand(args: string[]): Promise<number> {
   }
 
   const log = createLogger(config.log.level).child({ studio: config.studio, table: config.table });
-  const table = new RouletteTable(config, values.config, log);
+  const table = config.game === 'roulette' ? new RouletteTable(config, values.config, log) : new CardTable(config, values.config, log);
   const abort = new AbortController();
   const stopped = new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -41,7 +43,7 @@ export async function runCommand(args: string[]): Promise<number> {
   } catch (err) {
     await table.stop();
     if (abort.signal.aborted) return 0;
-    const fatal = err instanceof JournalError || err instanceof ConfigError || err instanceof KeyError;
+    const fatal = err instanceof JournalError || err instanceof ConfigError || err instanceof KeyError || err instanceof ModelError;
     log.fatal({ err: (err as Error).message }, fatal ? 'cannot start' : 'start-up failed');
     process.stderr.write(`pitbox: ${(err as Error).message}\n`);
     return 1;

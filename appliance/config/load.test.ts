@@ -26,7 +26,7 @@ t.test('a minimal config gets the documented defaults', async (t) => {
 t.test('every problem is reported at once, each with its key', async (t) => {
   const bad = `studio: studio a
 table: roulette-01
-game: blackjack
+game: roulette
 wheel:
   driver: cammegh-ss2
   port: /dev/ttyUSB0
@@ -41,13 +41,45 @@ delivery:
   const err = t.throws(() => parseConfig(bad, 'table.yaml')) as ConfigError;
   t.type(err, ConfigError);
   const text = err.problems.join('\n');
-  for (const key of ['studio:', 'game:', 'wheel.baudrate: unknown key', 'wheel.mode:', 'journal.path: missing', 'signing: missing', 'uplink.url:', 'delivery.backlogRate:']) t.match(text, key);
-  t.match(err.message, /^table\.yaml: 8 problems/);
+  for (const key of ['studio:', 'wheel.baudrate: unknown key', 'wheel.mode:', 'journal.path: missing', 'signing: missing', 'uplink.url:', 'delivery.backlogRate:']) t.match(text, key);
+  t.match(err.message, /^table\.yaml: 7 problems/);
+});
+
+t.test('an unknown game is named, and the keys every table has are still checked', async (t) => {
+  const err = t.throws(() => parseConfig(minimal.replace('game: roulette', 'game: craps').replace('studio: studio-a', 'studio: studio a'), 't.yaml')) as ConfigError;
+  t.match(err.problems[0], /^game: "craps" is not one of roulette, baccarat, blackjack/);
+  t.match(err.problems.join('\n'), /studio:/);
+});
+
+const baccaratYaml = `studio: studio-a
+table: baccarat-01
+game: baccarat
+journal:
+  path: /var/lib/pitbox/j.db
+signing:
+  keyDir: /etc/pitbox/keys
+cameras:
+  - name: overhead
+    source: { kind: test, width: 640, height: 360, framerate: 10 }
+cards:
+  camera: overhead
+  positions:
+    player1: [[10, 10], [110, 10], [110, 150], [10, 150]]
+`;
+
+t.test('a card table: positions, confirmation defaults, and the wheel is not its key', async (t) => {
+  const c = parseConfig(baccaratYaml);
+  t.equal(c.game, 'baccarat');
+  if (c.game === 'baccarat') t.match(c.cards, { camera: 'overhead', confirmFrames: 3, threads: 1, positions: { player1: [[10, 10], [110, 10], [110, 150], [10, 150]] } });
+  t.throws(() => parseConfig(baccaratYaml + 'wheel: {}\n'), /wheel: unknown key/);
+  t.throws(() => parseConfig(baccaratYaml.replace('[[10, 10], [110, 10], [110, 150], [10, 150]]', '[[10, 10]]')), /cards\.positions\.player1: a position needs at least 3 corners/);
+  t.throws(() => parseConfig(baccaratYaml.replace(/cards:[\s\S]*$/, '')), /cards: missing/);
 });
 
 t.test('driver-specific keys are checked by the driver schema', async (t) => {
   const generic = minimal.replace('driver: cammegh-ss2', 'driver: number-line\n  pattern: "^(\\\\d+)$"');
-  t.equal(parseConfig(generic).wheel.driver, 'number-line');
+  const parsed = parseConfig(generic);
+  t.equal(parsed.game === 'roulette' && parsed.wheel.driver, 'number-line');
   t.throws(() => parseConfig(minimal.replace('driver: cammegh-ss2', 'driver: number-line\n  pattern: "^\\\\d+$"')), /exactly one capture group/);
   t.throws(() => parseConfig(minimal.replace('driver: cammegh-ss2', 'driver: nope')), /wheel\.driver/);
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { tableConfig, type TableConfig } from './schema.js';
+import { commonConfig, GAMES, tableConfig, type TableConfig } from './schema.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -31,6 +31,14 @@ export function parseConfig(text: string, file = '<config>'): TableConfig {
     throw new ConfigError(file, doc.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0]}`));
   }
   const raw: unknown = doc.toJS() ?? {};
+  const game = (raw as { game?: unknown }).game;
+  if (!(GAMES as readonly unknown[]).includes(game)) {
+    // Without a game there is no schema for the rest: report the game, then what every table needs.
+    const rest = commonConfig.safeParse(raw);
+    const problems = [`game: ${game === undefined ? 'missing (required)' : `${JSON.stringify(game)} is not one of ${GAMES.join(', ')}`}`];
+    if (!rest.success) problems.push(...rest.error.issues.map((issue) => describeIssue(issue, raw)));
+    throw new ConfigError(file, problems);
+  }
   const result = tableConfig.safeParse(raw);
   if (!result.success) throw new ConfigError(file, result.error.issues.map((issue) => describeIssue(issue, raw)));
   return result.data;

@@ -49,13 +49,22 @@ const signing = z.strictObject({
   keyDir: filePath.describe('Directory of Ed25519 private keys (mode 0600), made by `pitbox keys generate`'),
 });
 
-/** One table, one YAML file. Unknown keys are errors: a typo must not silently fall back to a default. */
-export const tableConfig = z.strictObject({
+const point = z.tuple([z.number().min(0), z.number().min(0)]);
+const polygon = z.array(point).min(3, 'a position needs at least 3 corners').describe('Corners in the analysis frame\'s pixels ([x, y] each)');
+
+/** Where cards are read: one camera's analysis frames, positions drawn in its pixels. */
+const cards = z.strictObject({
+  camera: z.string().min(1).describe('The camera (cameras[].name) whose analysis frames are read'),
+  positions: z.record(z.string(), polygon).describe('Table positions: player1..3/banker1..3, or dealerN/boxK.N'),
+  confirmFrames: z.number().int().min(2).max(30).default(3).describe('Consecutive frames a card must read the same before it counts'),
+  threshold: z.number().gt(0).lt(1).optional().describe('Confidence below which a reading is "unknown" (default: the model\'s own)'),
+  model: filePath.optional().describe('The model description (default: models/cards.json)'),
+  threads: z.number().int().min(1).max(8).default(1).describe('ONNX Runtime threads for recognition'),
+});
+
+const common = {
   studio: topicLevel,
   table: topicLevel,
-  game: z.literal('roulette'),
-  openOnStart: z.boolean().default(false).describe('Open the table as soon as the wheel is connected (simulation, unattended tables)'),
-  wheel: z.discriminatedUnion('driver', [cammeghSs2Config, numberLineConfig]),
   cameras: camerasConfig.describe('Camera feeds: encoded and sent to the platform, and frames for card recognition'),
   journal,
   signing,
@@ -64,6 +73,50 @@ export const tableConfig = z.strictObject({
   uplink: uplink.optional().describe('The central broker; absent: publish to the embedded broker'),
   broker: broker.default({ enabled: true, host: '127.0.0.1', port: 1883 }),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') }).default({ level: 'info' }),
+  control: z
+    .strictObject({
+      socket: filePath.optional().describe('Unix socket for dealer buttons and technician actions (default /run/pitbox/TABLE.sock)'),
+      group: z.string().min(1).optional().describe('Group allowed to use the socket (mode 0660); default: the service user only (0600)'),
+    })
+    .default({}),
+};
+
+const rouletteTable = z.strictObject({
+  ...common,
+  game: z.literal('roulette'),
+  openOnStart: z.boolean().default(false).describe('Open the table as soon as the wheel is connected (simulation, unattended tables)'),
+  wheel: z.discriminatedUnion('driver', [cammeghSs2Config, numberLineConfig]),
 });
 
+const baccaratTable = z.strictObject({
+  ...common,
+  game: z.literal('baccarat'),
+  openOnStart: z.boolean().default(false).describe('Open the table as soon as it runs'),
+  cards,
+});
+
+const blackjackTable = z.strictObject({
+  ...common,
+  game: z.literal('blackjack'),
+  openOnStart: z.boolean().default(false).describe('Open the table as soon as it runs'),
+  cards,
+  rules: z
+    .strictObject({
+      boxes: z.number().int().min(1).max(9).default(7),
+      maxCards: z.number().int().min(2).max(12).default(6).describe('Card positions per hand (dealerN, boxK.N)'),
+      hitSoft17: z.boolean().default(false).describe('The dealer hits soft 17 (H17) instead of standing (S17)'),
+    })
+    .default({ boxes: 7, maxCards: 6, hitSoft17: false }),
+});
+
+/** One table, one YAML file. Unknown keys are errors: a typo must not silently fall back to a default. */
+export const tableConfig = z.discriminatedUnion('game', [rouletteTable, baccaratTable, blackjackTable]);
+
+export const GAMES = ['roulette', 'baccarat', 'blackjack'] as const;
+/** The fields every table has: checked on their own when `game` itself is wrong, so nothing else goes unreported. */
+export const commonConfig = z.object(common);
+
 export type TableConfig = z.infer<typeof tableConfig>;
+export type RouletteConfig = z.infer<typeof rouletteTable>;
+export type CardTableConfig = z.infer<typeof baccaratTable> | z.infer<typeof blackjackTable>;
+export type CardsConfig = z.infer<typeof cards>;

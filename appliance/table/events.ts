@@ -1,6 +1,6 @@
 import type { JsonObject } from '../contract/envelope.js';
 
-/** Event types a table emits. Roulette uses all of them; card games add their own later. */
+/** Event types a table emits. `card.*` come from card tables only. */
 export type TableEventType =
   | 'table.opened'
   | 'table.closed'
@@ -11,7 +11,9 @@ export type TableEventType =
   | 'round.result'
   | 'round.voided'
   | 'camera.down'
-  | 'camera.up';
+  | 'camera.up'
+  | 'card.dealt'
+  | 'card.conflict';
 
 /** Only JSON values go into `data`, so that an event survives canonical serialisation exactly. */
 export type EventData = JsonObject;
@@ -45,7 +47,11 @@ export type IncidentCode =
   | 'duplicate-result'
   | 'start-failed'
   | 'restart'
-  | 'journal-space';
+  | 'journal-space'
+  | 'camera-down'
+  | 'card-conflict'
+  | 'card-sequence'
+  | 'card-before-close';
 
 export interface Incident {
   readonly code: IncidentCode;

@@ -4,10 +4,11 @@ import { NumberLineWheel } from '../../drivers/wheel/generic/number-line-wheel.j
 import { CammeghSs2Wheel } from '../../drivers/wheel/ss2/cammegh-ss2-wheel.js';
 import { hasMode, Ss2Mode } from '../../drivers/wheel/ss2/protocol.js';
 import type { WheelDriver } from '../../drivers/wheel/wheel.js';
-import type { TableConfig } from '../config/schema.js';
+import type { RouletteConfig } from '../config/schema.js';
 import type { JsonObject } from '../contract/envelope.js';
 import { RouletteEngine, type RouletteRules } from '../roulette/roulette-engine.js';
 import type { RouletteSnapshot, TableState } from '../roulette/table-state.js';
+import { ControlSocket } from './control-socket.js';
 import { TableCameras } from './table-cameras.js';
 import { TableRuntime } from './table-runtime.js';
 
@@ -21,10 +22,11 @@ export class RouletteTable {
   private engine: RouletteEngine | null = null;
   private wheel: WheelDriver | null = null;
   private cameras: TableCameras | null = null;
+  private control: ControlSocket | null = null;
   private lastStateKey = '';
 
   constructor(
-    private readonly config: TableConfig,
+    private readonly config: RouletteConfig,
     configFile: string,
     private readonly log: Logger,
   ) {
@@ -72,12 +74,19 @@ export class RouletteTable {
     wheel.on('winningNumber', (n) => engine.onWinningNumber(n));
     this.publishState(true);
     this.startCameras(engine);
+    // Most roulette wheels run their own games; a socket is opened only where one is configured
+    // (a manual-start wheel, a technician's suspend/resume).
+    if (config.control.socket) {
+      this.control = new ControlSocket(config.control.socket, engine, log.child({ module: 'control' }), config.control.group);
+      await this.control.start();
+    }
     await wheel.start(signal);
     log.info({ studio: config.studio, table: config.table, wheel: config.wheel.driver }, 'table running');
   }
 
   async stop(): Promise<void> {
     const steps: [string, () => Promise<void> | void][] = [
+      ['control', () => this.control?.stop()],
       ['cameras', () => this.cameras?.stop()],
       ['wheel', () => this.wheel?.stop()],
       ['runtime', () => this.runtime.stop()],

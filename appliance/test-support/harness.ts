@@ -77,13 +77,27 @@ async function waitForPort(port: number, ms: number): Promise<void> {
   }
 }
 
-export interface SimulatedTable {
+/** A table config in a temporary directory, with its keys and journal, and the appliance running it. */
+export interface ApplianceTable {
   readonly dir: string;
   readonly configFile: string;
-  readonly sim: Ss2Simulator;
-  readonly games: GameRecord[];
   appliance: ChildProcess | null;
   readonly output: string[];
+}
+
+export interface SimulatedTable extends ApplianceTable {
+  readonly sim: Ss2Simulator;
+  readonly games: GameRecord[];
+}
+
+/** A card table (no wheel): `lines` is its YAML after studio/table/journal/signing. */
+export function cardTable(table: string, lines: readonly string[]): ApplianceTable {
+  const dir = mkdtempSync(join(tmpdir(), 'pitbox-cards-'));
+  const configFile = join(dir, 'table.yaml');
+  writeFileSync(configFile, ['studio: e2e', `table: ${table}`, 'journal:', `  path: ${join(dir, 'journal.db')}`, 'signing:', `  keyDir: ${join(dir, 'keys')}`, ...lines, ''].join('\n'));
+  generateKey(join(dir, 'keys'));
+  Journal.create({ path: join(dir, 'journal.db'), studio: 'e2e', table }).close();
+  return { dir, configFile, appliance: null, output: [] };
 }
 
 export interface SimulatedTableOptions {
@@ -147,7 +161,7 @@ export async function simulatedTable(opts: SimulatedTableOptions): Promise<Simul
   return { dir, configFile, sim, games, appliance: null, output: [] };
 }
 
-export function startAppliance(table: SimulatedTable): ChildProcess {
+export function startAppliance(table: ApplianceTable): ChildProcess {
   const cli = new URL('../cli.ts', import.meta.url).pathname;
   const child = spawn(process.execPath, ['--import', 'tsx', cli, 'run', '--config', table.configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (d: Buffer) => table.output.push(d.toString()));
@@ -157,7 +171,7 @@ export function startAppliance(table: SimulatedTable): ChildProcess {
 }
 
 /** Every event the appliance committed, read straight from its journal file. */
-export function journaledEvents(table: SimulatedTable): { seq: number; body: string; delivered: number | null }[] {
+export function journaledEvents(table: ApplianceTable): { seq: number; body: string; delivered: number | null }[] {
   const db = new Database(join(table.dir, 'journal.db'), { readonly: true });
   try {
     return db.prepare<[], { seq: number; body: string; delivered: number | null }>('SELECT seq, body, delivered_at AS delivered FROM events ORDER BY seq').all();
@@ -166,7 +180,7 @@ export function journaledEvents(table: SimulatedTable): { seq: number; body: str
   }
 }
 
-export async function stopAppliance(table: SimulatedTable, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+export async function stopAppliance(table: ApplianceTable, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
   const child = table.appliance;
   if (!child || child.exitCode !== null) return child?.exitCode ?? null;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

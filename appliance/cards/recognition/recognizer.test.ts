@@ -1,0 +1,59 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import t from 'tap';
+import { DEFAULT_MODEL_SPEC, ModelError } from './classifier.js';
+import { opencv } from './opencv.js';
+import { CardRecognizer, ImageError } from './recognizer.js';
+
+const STILLS = new URL('../../../test-fixtures/cards/stills/', import.meta.url).pathname;
+const truth = JSON.parse(readFileSync(join(STILLS, 'truth.json'), 'utf8')) as { scenes: { image: string; cards: { card: string; corners: [number, number][] }[] }[] };
+
+t.test('1080p stills with 8 cards: every card found, read right or abstained, never read wrong', async (t) => {
+  const recognizer = await CardRecognizer.load();
+  t.teardown(() => recognizer.close());
+  let right = 0;
+  let total = 0;
+  for (const scene of truth.scenes) {
+    const found = await recognizer.recognizeFile(join(STILLS, scene.image));
+    for (const c of scene.cards) {
+      total += 1;
+      const cx = c.corners.reduce((s, p) => s + p[0], 0) / 4;
+      const cy = c.corners.reduce((s, p) => s + p[1], 0) / 4;
+      const match = found.find((f) => Math.hypot(f.centre.x - cx, f.centre.y - cy) < 30);
+      if (!t.ok(match, `${scene.image}: ${c.card} at ${Math.round(cx)},${Math.round(cy)} found`)) continue;
+      if (match!.card === c.card) right += 1;
+      else t.equal(match!.card, null, `${scene.image}: ${c.card} is never reported as another card`);
+    }
+    t.equal(found.length, scene.cards.length, `${scene.image}: nothing reported where there is no card`);
+  }
+  t.ok(right >= total - 1, `${right} of ${total} read (at most one abstain)`);
+});
+
+t.test('a BGR frame buffer gives what the file gives; wrong sizes and bad files are clear errors', async (t) => {
+  const recognizer = await CardRecognizer.load();
+  t.teardown(() => recognizer.close());
+  const cv = opencv();
+  const mat = cv.imread(join(STILLS, truth.scenes[0]!.image));
+  const fromFile = await recognizer.recognizeFile(join(STILLS, truth.scenes[0]!.image));
+  const fromFrame = await recognizer.recognizeFrame({ data: mat.getData(), width: mat.cols, height: mat.rows });
+  t.same(fromFrame.map((f) => f.card), fromFile.map((f) => f.card));
+  await t.rejects(recognizer.recognizeFrame({ data: Buffer.alloc(100), width: 64, height: 64 }), ImageError);
+  const dir = mkdtempSync(join(tmpdir(), 'pitbox-cards-'));
+  writeFileSync(join(dir, 'notes.jpg'), 'not a picture');
+  await t.rejects(recognizer.recognizeFile(join(dir, 'notes.jpg')), /not an image OpenCV can decode/);
+  await t.rejects(recognizer.recognizeFile(join(dir, 'missing.png')), /cannot read .*missing\.png/);
+  const empty = await recognizer.recognize(new cv.Mat(720, 1280, cv.CV_8UC3, [30, 90, 20]));
+  t.same(empty, [], 'bare felt: no cards');
+});
+
+t.test('a model that is not the one described is refused', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pitbox-model-'));
+  const spec = JSON.parse(readFileSync(DEFAULT_MODEL_SPEC, 'utf8')) as { model: string; sha256: string };
+  copyFileSync(join(dirname(DEFAULT_MODEL_SPEC), spec.model), join(dir, spec.model));
+  writeFileSync(join(dir, 'cards.json'), JSON.stringify({ ...spec, sha256: '0'.repeat(64) }));
+  await t.rejects(CardRecognizer.load({ modelSpec: join(dir, 'cards.json') }), ModelError);
+  await t.rejects(CardRecognizer.load({ modelSpec: join(dir, 'nothing.json') }), /cannot read the card model description/);
+  writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...spec, classes: ['ZZ'] }));
+  await t.rejects(CardRecognizer.load({ modelSpec: join(dir, 'bad.json') }), /class "ZZ" is not a card/);
+});

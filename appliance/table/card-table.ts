@@ -1,0 +1,152 @@
+import type { Logger } from 'pino';
+import type { CameraFrame } from '../../drivers/camera/camera.js';
+import { CardEngine, type CardSnapshot } from '../cards/card-engine.js';
+import { baccarat, blackjack, type CardGame } from '../cards/games.js';
+import { positionsFromConfig, readPositions, type Positions } from '../cards/recognition/positions.js';
+import { CardRecognizer } from '../cards/recognition/recognizer.js';
+import { ConfigError } from '../config/load.js';
+import type { CardTableConfig } from '../config/schema.js';
+import type { JsonObject } from '../contract/envelope.js';
+import { ControlSocket, defaultSocketPath } from './control-socket.js';
+import { TableCameras } from './table-cameras.js';
+import { TableRuntime } from './table-runtime.js';
+
+/** The game a card table's config describes. */
+export function gameOf(config: CardTableConfig): CardGame {
+  return config.game === 'baccarat' ? baccarat : blackjack(config.rules);
+}
+
+/** Positions in the config must be the game's: a misspelt one would silently never deal. */
+export function checkPositions(config: CardTableConfig, configFile: string): Positions {
+  const game = gameOf(config);
+  const unknown = Object.keys(config.cards.positions).filter((p) => !game.positions.includes(p));
+  const problems = unknown.map((p) => `cards.positions.${p}: not a ${game.name} position (${game.positions.slice(0, 6).join(', ')}, ...)`);
+  const camera = config.cameras.find((c) => c.name === config.cards.camera);
+  if (!camera) problems.push(`cards.camera: no camera named "${config.cards.camera}" in cameras`);
+  else if (!camera.analysis.enabled) problems.push(`cameras[${camera.name}].analysis.enabled: must be true, card recognition reads its frames`);
+  if (problems.length > 0) throw new ConfigError(configFile, problems);
+  return positionsFromConfig(config.cards.positions);
+}
+
+/**
+ * One baccarat or blackjack table: the runtime (journal, keys, brokers, delivery), the card
+ * engine, the cameras, the recogniser reading one camera's frames, and the control socket the
+ * dealer's buttons talk to. The recognition camera being down (or not yet up) suspends the table.
+ */
+export class CardTable {
+  private readonly runtime: TableRuntime;
+  private engine: CardEngine | null = null;
+  private cameras: TableCameras | null = null;
+  private recognizer: CardRecognizer | null = null;
+  private control: ControlSocket | null = null;
+  private lastStateKey = '';
+  private busy = false;
+  private stats = { frames: 0, recognized: 0, skipped: 0, lastMs: 0 };
+
+  constructor(
+    private readonly config: CardTableConfig,
+    private readonly configFile: string,
+    private readonly log: Logger,
+  ) {
+    this.runtime = new TableRuntime(config, configFile, log);
+  }
+
+  async start(signal: AbortSignal): Promise<void> {
+    const { config, log, runtime } = this;
+    const positions = checkPositions(config, this.configFile);
+    const recognizer = (this.recognizer = await CardRecognizer.load({ ...(config.cards.model ? { modelSpec: config.cards.model } : {}), threads: config.cards.threads }));
+    signal.throwIfAborted();
+    const threshold = config.cards.threshold ?? recognizer.classifier.spec.threshold;
+    const journal = await runtime.start(signal, {
+      onStorage: (problem) => this.engine?.onStorage(problem),
+      status: () => ({ cameras: (this.cameras?.health() ?? []) as unknown as JsonObject[], recognition: { ...this.stats, threshold } }),
+    });
+    const engine = (this.engine = new CardEngine(
+      gameOf(config),
+      { frames: config.cards.confirmFrames, threshold },
+      (draft) => {
+        runtime.append(draft, engine.snapshot());
+        this.publishState(true);
+      },
+      log.child({ module: config.game }),
+      journal.snapshot<CardSnapshot>(),
+    ));
+    engine.begin();
+    const alarm = runtime.alarmList().find((a) => a.code === 'journal-space' || a.code === 'journal-write');
+    if (alarm) engine.onStorage(alarm.reason);
+    engine.onCamera(`${config.cards.camera}: starting, no frame yet`);
+
+    const cameras = (this.cameras = new TableCameras(
+      config.cameras,
+      {
+        append: (draft) => runtime.append(draft, engine.snapshot()),
+        onChange: (down) => {
+          runtime.setAlarm('camera-down', down.length === 0 ? null : down.map((d) => `${d.camera}: ${d.reason}`).join('; '));
+          const mine = down.find((d) => d.camera === config.cards.camera);
+          const up = cameras.summary()[config.cards.camera] === 'up';
+          engine.onCamera(up ? null : `${config.cards.camera}: ${mine?.reason ?? 'not delivering frames'}`);
+          runtime.refreshStatus();
+          this.publishState(true);
+        },
+      },
+      log,
+    ));
+    cameras.setConsumer(config.cards.camera, (frame) => this.onFrame(frame, positions));
+    if (config.openOnStart) engine.openTable('openOnStart');
+    this.control = new ControlSocket(config.control.socket ?? defaultSocketPath(config.table), engine, log.child({ module: 'control' }), config.control.group);
+    await this.control.start();
+    cameras.start();
+    this.publishState(true);
+    log.info({ studio: config.studio, table: config.table, game: config.game, camera: config.cards.camera, positions: Object.keys(positions).length }, 'table running');
+  }
+
+  async stop(): Promise<void> {
+    const steps: [string, () => Promise<void> | void][] = [
+      ['control', () => this.control?.stop()],
+      ['cameras', () => this.cameras?.stop()],
+      ['recognizer', () => this.recognizer?.close()],
+      ['runtime', () => this.runtime.stop()],
+    ];
+    for (const [name, step] of steps) {
+      try {
+        await step();
+      } catch (err) {
+        this.log.error({ part: name, err: (err as Error).message }, 'error while stopping');
+      }
+    }
+  }
+
+  /** One analysis frame: recognise, map to positions, let the engine confirm. Frames that arrive while busy are dropped (newest wins). */
+  private async onFrame(frame: CameraFrame, positions: Positions): Promise<void> {
+    this.stats.frames += 1;
+    const { engine, recognizer } = this;
+    if (!engine || !recognizer || this.busy) {
+      this.stats.skipped += 1;
+      return;
+    }
+    this.busy = true;
+    const t0 = performance.now();
+    try {
+      const found = await recognizer.recognizeFrame(frame);
+      // Capture time from the pipeline clock; a source without timestamps falls back to arrival.
+      engine.onFrame({ readings: readPositions(found, positions), frameTime: frame.captureTime ?? Date.now(), camera: frame.camera });
+      this.stats.recognized += 1;
+      this.stats.lastMs = Math.round((performance.now() - t0) * 10) / 10;
+      this.publishState(false);
+    } catch (err) {
+      this.log.error({ err: (err as Error).message, camera: frame.camera }, 'recognition failed on a frame');
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private publishState(force: boolean): void {
+    const state = this.engine?.state();
+    if (!state) return;
+    const cameras = this.cameras?.summary();
+    const key = JSON.stringify([state, cameras]);
+    if (!force && key === this.lastStateKey) return;
+    this.lastStateKey = key;
+    this.runtime.publishState({ ...(state as unknown as JsonObject), ...(cameras ? { cameras } : {}) });
+  }
+}

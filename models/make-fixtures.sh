@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Renders the card fixtures in test-fixtures/cards/ from the CC0 card art (needs what
+# models/retrain.sh needs): the dealt-baccarat-round clip (H.264 in Matroska, encoded by
+# GStreamer's x264enc) with its positions and expected events, and the 1080p stills the CLI
+# tests and the speed benchmark use. Deterministic: fixed seeds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+py=/usr/bin/python3
+art=models/.cache/art
+out=test-fixtures/cards
+[ -d "$art/heruka-2color" ] || { (cd models/training && npm ci --no-audit --no-fund --silent); node models/training/render-art.mjs "$art" heruka-2color; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$out"
+(cd models/training && $py make_clip.py "../../$art" heruka-2color "$work/clip")
+cp "$work/clip/round.json" "$out/baccarat-round.json"
+fps=$($py -c "import json,sys; print(json.load(open(sys.argv[1]))['fps'])" "$work/clip/round.json")
+gst-launch-1.0 -q multifilesrc location="$work/clip/frames/%04d.png" index=0 caps="image/png,framerate=$fps/1" \
+  ! pngdec ! videoconvert ! video/x-raw,format=I420 \
+  ! x264enc bitrate=1500 key-int-max="$fps" bframes=0 speed-preset=medium ! h264parse ! matroskamux ! filesink location="$out/baccarat-round.mkv"
+(cd models/training && $py make_stills.py "../../$art" heruka-2color "../../$out/stills" 4)
+ls -la "$out" "$out/stills"

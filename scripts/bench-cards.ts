@@ -1,0 +1,97 @@
+/**
+ * Card recognition speed on this box (figures in models/README.md with this command):
+ *
+ *   node --import tsx scripts/bench-cards.ts [runs=200]
+ *
+ * On the 1080p stills in test-fixtures/cards/stills (8 cards each), as BGR buffers like the
+ * camera's appsink gives: detection (OpenCV) and classification (one ONNX batch of the found
+ * cards) timed separately and together, with ONNX Runtime on 1 and on 2 intra-op threads;
+ * pinned to one core with `taskset -c 0` for the one-core target. The baseline, timed in the
+ * same run, is what any pipeline pays to look at a frame at all: wrapping the buffer in a Mat
+ * and one colour conversion at full size. Also: model load time (median of 10) and memory
+ * (RSS after loading and after the runs).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { INPUT_SIZE, writeCardInput } from '../appliance/cards/recognition/card-input.js';
+import { CardClassifier } from '../appliance/cards/recognition/classifier.js';
+import { findCards } from '../appliance/cards/recognition/detector.js';
+import { opencv } from '../appliance/cards/recognition/opencv.js';
+import { CardRecognizer } from '../appliance/cards/recognition/recognizer.js';
+
+const runs = Number(process.argv[2] ?? 200);
+const dir = 'test-fixtures/cards/stills';
+const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as { scenes: { image: string; cards: unknown[] }[] };
+const cv = opencv();
+const frames = truth.scenes.map((s) => {
+  const m = cv.imread(join(dir, s.image));
+  return { data: m.getData(), width: m.cols, height: m.rows, cards: s.cards.length };
+});
+
+const stats = (xs: number[]): { median: number; p99: number; mean: number } => {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number): number => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+  return { median: +q(0.5).toFixed(2), p99: +q(0.99).toFixed(2), mean: +(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(2) };
+};
+
+const mib = (): number => Math.round(process.memoryUsage().rss / 2 ** 20);
+const rssStart = mib();
+
+const loads: number[] = [];
+for (let i = 0; i < 10; i++) {
+  const t0 = performance.now();
+  const c = await CardClassifier.load(undefined, 1);
+  loads.push(performance.now() - t0);
+  await c.close();
+}
+
+for (const threads of [1, 2]) {
+  const recognizer = await CardRecognizer.load({ threads });
+  const rssLoaded = mib();
+  const base: number[] = [];
+  const detect: number[] = [];
+  const classify: number[] = [];
+  const total: number[] = [];
+  let cards = 0;
+  const batch = new Float32Array(16 * INPUT_SIZE);
+  for (let i = 0; i < runs; i++) {
+    const f = frames[i % frames.length]!;
+    // interleaved, so a noisy neighbour hits baseline and pipeline alike
+    let t0 = performance.now();
+    new cv.Mat(f.data, f.height, f.width, cv.CV_8UC3).cvtColor(cv.COLOR_BGR2GRAY);
+    base.push(performance.now() - t0);
+
+    t0 = performance.now();
+    const mat = new cv.Mat(f.data, f.height, f.width, cv.CV_8UC3);
+    const quads = findCards(mat);
+    const t1 = performance.now();
+    quads.forEach((q, k) => writeCardInput(mat, q, batch, k * INPUT_SIZE));
+    await recognizer.classifier.classify(batch, quads.length);
+    const t2 = performance.now();
+    detect.push(t1 - t0);
+    classify.push(t2 - t1);
+
+    t0 = performance.now();
+    const found = await recognizer.recognizeFrame(f);
+    total.push(performance.now() - t0);
+    cards += found.length;
+  }
+  const tot = stats(total);
+  const b = stats(base);
+  console.log(
+    JSON.stringify({
+      threads,
+      frames: runs,
+      size: `${frames[0]!.width}x${frames[0]!.height}`,
+      cardsPerFrame: +(cards / runs).toFixed(2),
+      totalMs: tot,
+      detectMs: stats(detect),
+      classifyMs: stats(classify),
+      baselineMs: b,
+      ratioToBaseline: +(tot.median / b.median).toFixed(1),
+      rssMiB: { start: rssStart, loaded: rssLoaded, after: mib() },
+    }),
+  );
+  await recognizer.close();
+}
+console.log(JSON.stringify({ modelLoadMs: stats(loads) }));

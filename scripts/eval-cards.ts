@@ -41,6 +41,7 @@ let falseDetections = 0;
 const wrongBelow: number[] = [];
 const confusion = new Map<string, number>();
 const wrongList: string[] = [];
+const unmatched: string[] = [];
 const confidences: { ok: boolean; p: number }[] = [];
 
 for (const scene of truth.scenes) {
@@ -67,7 +68,11 @@ for (const scene of truth.scenes) {
     }
     if (match.best !== t.card) confusion.set(`${t.card}->${match.best}`, (confusion.get(`${t.card}->${match.best}`) ?? 0) + 1);
   }
-  falseDetections += found.filter((f) => !used.has(f) && f.card !== null).length;
+  for (const f of found.filter((x) => !used.has(x) && x.card !== null)) {
+    falseDetections += 1;
+    const near = scene.cards.find((c) => Math.hypot(c.corners.reduce((s, p) => s + p[0], 0) / 4 - f.centre.x, c.corners.reduce((s, p) => s + p[1], 0) / 4 - f.centre.y) < 300);
+    unmatched.push(`${scene.image}: ${f.card} at ${Math.round(f.centre.x)},${Math.round(f.centre.y)} (nearest true card ${near?.card ?? "none"})`);
+  }
 }
 await recognizer.close();
 
@@ -89,6 +94,7 @@ const summary = {
   abstainRate: abstained / Math.max(1, detected),
   confusion: Object.fromEntries([...confusion].sort((a, b) => b[1] - a[1])),
   wrong: wrongList,
+  unmatched,
 };
 process.stdout.write(`held-out design ${truth.design}: ${truth.scenes.length} scenes, ${total} cards, threshold ${threshold}
   detected             ${detected} (${pct(detected, total)})

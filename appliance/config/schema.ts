@@ -75,7 +75,7 @@ const common = {
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') }).default({ level: 'info' }),
   control: z
     .strictObject({
-      socket: filePath.optional().describe('Unix socket for dealer buttons and technician actions (default /run/pitbox/TABLE.sock)'),
+      socket: filePath.optional().describe('Unix socket for dealer buttons and technician actions (default /run/pitbox/TABLE/control.sock)'),
       group: z.string().min(1).optional().describe('Group allowed to use the socket (mode 0660); default: the service user only (0600)'),
     })
     .default({}),

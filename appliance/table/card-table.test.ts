@@ -102,6 +102,6 @@ t.test('a dealt baccarat round on video: pitbox run reads the clip, deals the ca
   t.ok(result, `a result, not a void (${JSON.stringify(events.filter((e) => e.type === 'round.voided').map((e) => e.data))})`);
   t.match(result?.data, { game: 'baccarat', ...round.expected.result });
   t.notOk(events.some((e) => e.type === 'table.suspended' && (e.data as { code: string }).code !== 'camera-down'), 'no integrity suspension');
-  const { violations } = verifyReceived(sub.raw);
+  const { violations } = verifyReceived(sub.raw, 'baccarat-01');
   t.same(violations, [], 'every event verifies: signatures, chain, no gaps');
 });

@@ -29,7 +29,7 @@ export interface ControlRequest {
 }
 
 export function defaultSocketPath(table: string): string {
-  return `/run/pitbox/${table}.sock`;
+  return `/run/pitbox/${table}/control.sock`;
 }
 
 /** Carries out one request; the table's own rules decide, the answer says why not. */

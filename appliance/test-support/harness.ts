@@ -264,8 +264,8 @@ export function auditResults(events: EventEnvelope[], games: GameRecord[]): stri
 }
 
 /** Runs everything a subscriber received, in arrival order, through the reference verifier. */
-export function verifyReceived(raw: readonly { kind: string; text: string }[]): { verifier: TableVerifier; violations: Violation[] } {
-  const verifier = new TableVerifier({ studio: 'e2e', table: 'roulette-01' });
+export function verifyReceived(raw: readonly { kind: string; text: string }[], table = 'roulette-01'): { verifier: TableVerifier; violations: Violation[] } {
+  const verifier = new TableVerifier({ studio: 'e2e', table });
   const violations: Violation[] = [];
   for (const { kind, text } of raw) {
     if (kind === 'birth') {

@@ -36,11 +36,13 @@ def main():
     p = np.concatenate(probs)
     best, conf = p.argmax(1), p.max(1)
     threshold = DEFAULT_THRESHOLD
-    # Raise it until no wrong answer on the validation set is above it.
-    wrong = conf[(best != y)]
+    # A wrong answer is a card (or XX) that is not the truth; "--" (not readable) is an abstain.
+    says_card = best < S.CLASSES.index(S.NONE)
+    # Raise the threshold until no wrong card on the validation set is above it.
+    wrong = conf[says_card & (best != y)]
     if len(wrong) and wrong.max() >= threshold:
         threshold = float(min(0.995, np.ceil(wrong.max() * 1000) / 1000 + 0.001))
-    answered = conf >= threshold
+    answered = (conf >= threshold) & says_card
     spec = {
         "model": os.path.basename(model_path),
         "sha256": hashlib.sha256(data).hexdigest(),
@@ -53,7 +55,7 @@ def main():
             "crops": int(len(y)),
             "accuracy": round(float((best == y).mean()), 5),
             "answeredAtThreshold": round(float(answered.mean()), 5),
-            "wrongAtThreshold": int(((best != y) & answered).sum()),
+            "wrongCardsAtThreshold": int(((best != y) & answered).sum()),
         },
     }
     with open(out, "w") as f:

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { JsonObject } from '../contract/envelope.js';
 import { accepted, refused, type Decision, type EventDraft, type Incident } from '../table/events.js';
+import { TableLifecycle, type LifecycleSnapshot } from '../table/table-lifecycle.js';
 import { isCard, type Card } from './card.js';
 import { CardConfirmer, type ConfirmationRules, type Reading } from './confirmation.js';
 import type { CardGame } from './games.js';
@@ -16,11 +17,7 @@ export interface CardTableState {
   readonly occupied: readonly string[];
 }
 
-export interface CardSnapshot {
-  readonly tableOpen: boolean;
-  readonly suspension: (Incident & { readonly autoClears: boolean }) | null;
-  readonly roundCounter: number;
-  readonly openRound: number | null;
+export interface CardSnapshot extends LifecycleSnapshot {
   readonly lastResult: CardTableState['lastResult'];
 }
 
@@ -45,38 +42,23 @@ export interface PositionFrame {
  * the rules forbid, a confirmed card that changes, a card before bets close, or a camera that
  * goes down voids the round and suspends the table, with the reason; nothing is ever guessed.
  */
-export class CardEngine {
-  private tableOpen: boolean;
-  private suspension: (Incident & { readonly autoClears: boolean }) | null;
-  private roundCounter: number;
+export class CardEngine extends TableLifecycle {
   private round: Round | null = null;
   private lastResult: CardTableState['lastResult'];
   private readonly confirmer: CardConfirmer;
   private occupied: string[] = [];
   private cameraProblem: string | null = null;
-  private storageProblem: string | null = null;
-  private readonly interruptedRound: number | null;
 
   constructor(
     private readonly game: CardGame,
     confirmation: ConfirmationRules,
-    private readonly emit: (draft: EventDraft) => void,
-    private readonly log: Logger,
+    emit: (draft: EventDraft) => void,
+    log: Logger,
     restored: CardSnapshot | null,
   ) {
+    super(emit, log, restored);
     this.confirmer = new CardConfirmer(confirmation);
-    this.tableOpen = restored?.tableOpen ?? false;
-    this.suspension = restored?.suspension ?? null;
-    this.roundCounter = restored?.roundCounter ?? 0;
     this.lastResult = restored?.lastResult ?? null;
-    this.interruptedRound = restored?.openRound ?? null;
-  }
-
-  /** Call once, before any input: settles what a restart left open. */
-  begin(): void {
-    if (this.interruptedRound === null) return;
-    // Nobody watched the cards while we were down.
-    this.emit({ type: 'round.voided', round: this.interruptedRound, data: { code: 'restart', reason: 'appliance restarted while the round was open' } });
   }
 
   // ---- the camera ------------------------------------------------------------------------------
@@ -111,34 +93,16 @@ export class CardEngine {
     }
   }
 
-  onStorage(problem: string | null): void {
-    this.storageProblem = problem;
-    if (problem !== null) {
-      this.voidRound({ code: 'journal-space', reason: problem });
-      this.suspend({ code: 'journal-space', reason: problem }, true);
-    } else if (this.suspension?.code === 'journal-space') {
-      this.lift('the journal has room again');
-    }
-  }
-
   // ---- dealer and technician actions -------------------------------------------------------------
 
   openTable(by: string): Decision {
-    if (this.tableOpen) return refused('the table is already open');
-    if (this.storageProblem !== null) return refused(`the journal cannot take events: ${this.storageProblem}`);
-    this.tableOpen = true;
-    this.emit({ type: 'table.opened', round: null, data: { by } });
-    if (this.cameraProblem !== null) this.suspend({ code: 'camera-down', reason: this.cameraProblem }, true);
-    return accepted;
+    const d = this.open(by, null);
+    if (d.ok && this.cameraProblem !== null) this.suspend({ code: 'camera-down', reason: this.cameraProblem }, true);
+    return d;
   }
 
   closeTable(by: string): Decision {
-    if (!this.tableOpen) return refused('the table is already closed');
-    if (this.round) return refused(`round ${this.round.no} is in progress: let it finish or void it first`);
-    this.tableOpen = false;
-    this.suspension = null;
-    this.emit({ type: 'table.closed', round: null, data: { by } });
-    return accepted;
+    return this.close(by, this.round?.no ?? null);
   }
 
   startRound(by: string): Decision {
@@ -181,19 +145,7 @@ export class CardEngine {
   }
 
   resume(by: string): Decision {
-    if (!this.suspension) return refused('the table is not suspended');
-    if (this.storageProblem !== null) return refused(`the journal cannot take events: ${this.storageProblem}`);
-    if (this.cameraProblem !== null) return refused(`the camera is down: ${this.cameraProblem}`);
-    this.lift(`resumed by ${by}`);
-    return accepted;
-  }
-
-  suspendTable(by: string, reason: string): Decision {
-    if (!this.tableOpen) return refused('the table is closed');
-    if (this.suspension) return refused('the table is already suspended');
-    this.voidRound({ code: 'technician', reason: `table suspended by ${by}: ${reason}` });
-    this.suspend({ code: 'technician', reason: `${by}: ${reason}` }, false);
-    return accepted;
+    return this.resumeUnless(by, this.cameraProblem === null ? null : `the camera is down: ${this.cameraProblem}`);
   }
 
   state(): CardTableState {
@@ -209,7 +161,7 @@ export class CardEngine {
   }
 
   snapshot(): CardSnapshot {
-    return { tableOpen: this.tableOpen, suspension: this.suspension, roundCounter: this.roundCounter, openRound: this.round?.no ?? null, lastResult: this.lastResult };
+    return { ...this.lifecycleSnapshot(this.round?.no ?? null), lastResult: this.lastResult };
   }
 
   // ---- the game ---------------------------------------------------------------------------------------
@@ -242,28 +194,8 @@ export class CardEngine {
     this.suspend(incident, false);
   }
 
-  private suspend(incident: Incident, autoClears: boolean): void {
-    if (!this.tableOpen || this.suspension) return;
-    this.suspension = { ...incident, autoClears };
-    this.log.warn(incident, 'table suspended');
-    this.emit({ type: 'table.suspended', round: null, data: { ...incident } });
-  }
-
-  private lift(reason: string): void {
-    if (!this.suspension) return;
-    const remaining: Incident | null =
-      this.storageProblem !== null && this.suspension.code !== 'journal-space'
-        ? { code: 'journal-space', reason: this.storageProblem }
-        : this.cameraProblem !== null && this.suspension.code !== 'camera-down'
-          ? { code: 'camera-down', reason: this.cameraProblem }
-          : null;
-    if (remaining) {
-      // One cause cleared, another remains: the table stays suspended, for the remaining reason.
-      this.suspension = { ...remaining, autoClears: true };
-      this.emit({ type: 'table.suspended', round: null, data: { ...remaining } });
-      return;
-    }
-    this.suspension = null;
-    this.emit({ type: 'table.resumed', round: null, data: { reason } });
+  protected override standingCauses(): Incident[] {
+    const causes = super.standingCauses();
+    return this.cameraProblem === null ? causes : [...causes, { code: 'camera-down', reason: this.cameraProblem }];
   }
 }

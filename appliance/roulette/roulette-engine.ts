@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { RotorDirection, RotorWindow, WheelLink, WheelState, WheelStatus, WinningNumber } from '../../drivers/wheel/wheel.js';
 import { WheelWarning } from '../../drivers/wheel/wheel.js';
 import { accepted, refused, type Decision, type EventData, type EventDraft, type Incident, type IncidentCode } from '../table/events.js';
+import { TableLifecycle } from '../table/table-lifecycle.js';
 import { colourOf, nextSpin } from './pockets.js';
 import type { RouletteSnapshot, TableState } from './table-state.js';
 
@@ -64,10 +65,7 @@ interface Launch {
  *
  * Time comes from the frames themselves (`at`), so every rule is deterministic under test.
  */
-export class RouletteEngine {
-  private tableOpen: boolean;
-  private suspension: (Incident & { readonly autoClears: boolean }) | null;
-  private roundCounter: number;
+export class RouletteEngine extends TableLifecycle {
   private round: Round | null = null;
   private linkUp = false;
   private reportedWindow: RotorWindow | null = null;
@@ -78,29 +76,16 @@ export class RouletteEngine {
   private expectRespin = false;
   /** Frame time of the last `*R`, so a refused one is retried, but not on every frame. */
   private respinAskedAt: number | null = null;
-  /** Why the journal cannot safely take more events, or null. */
-  private storageProblem: string | null = null;
-  private readonly interruptedRound: number | null;
 
   constructor(
     private readonly rules: RouletteRules,
-    private readonly emit: (draft: EventDraft) => void,
+    emit: (draft: EventDraft) => void,
     private readonly wheel: WheelControl,
-    private readonly log: Logger,
+    log: Logger,
     restored: RouletteSnapshot | null,
   ) {
-    this.tableOpen = restored?.tableOpen ?? false;
-    this.suspension = restored?.suspension ?? null;
-    this.roundCounter = restored?.roundCounter ?? 0;
+    super(emit, log, restored);
     this.lastResult = restored?.lastResult ?? null;
-    this.interruptedRound = restored?.openRound ?? null;
-  }
-
-  /** Call once, before any input: settles what a restart left open. */
-  begin(): void {
-    if (this.interruptedRound === null) return;
-    // We went down mid-round: whatever the wheel did meanwhile, nobody watched it.
-    this.emit({ type: 'round.voided', round: this.interruptedRound, data: { code: 'restart', reason: 'appliance restarted while the round was open' } });
   }
 
   // ---- wheel inputs -------------------------------------------------------------------------
@@ -166,21 +151,11 @@ export class RouletteEngine {
   // ---- dealer and technician actions ---------------------------------------------------------
 
   openTable(by: string): Decision {
-    if (this.tableOpen) return refused('the table is already open');
-    if (!this.linkUp) return refused('the wheel is not connected');
-    if (this.storageProblem !== null) return refused(`the journal cannot take events: ${this.storageProblem}`);
-    this.tableOpen = true;
-    this.emit({ type: 'table.opened', round: null, data: { by } });
-    return accepted;
+    return this.open(by, this.linkUp ? null : 'the wheel is not connected');
   }
 
   closeTable(by: string): Decision {
-    if (!this.tableOpen) return refused('the table is already closed');
-    if (this.round) return refused(`round ${this.round.no} is in progress: let it finish or void it first`);
-    this.tableOpen = false;
-    this.suspension = null;
-    this.emit({ type: 'table.closed', round: null, data: { by } });
-    return accepted;
+    return this.close(by, this.round?.no ?? null);
   }
 
   startRound(by: string): Decision {
@@ -218,35 +193,9 @@ export class RouletteEngine {
     return accepted;
   }
 
-  /**
-   * The journal is (nearly) out of space or cannot commit: nothing new may be decided, because
-   * an event that cannot be kept cannot be vouched for. Lifts by itself when there is room again.
-   */
-  onStorage(problem: string | null): void {
-    this.storageProblem = problem;
-    if (problem !== null) {
-      this.voidRound({ code: 'journal-space', reason: problem });
-      this.suspend({ code: 'journal-space', reason: problem }, true);
-    } else if (this.suspension?.code === 'journal-space') {
-      this.lift('the journal has room again');
-    }
-  }
-
   resume(by: string): Decision {
-    if (!this.suspension) return refused('the table is not suspended');
-    if (this.storageProblem !== null) return refused(`the journal cannot take events: ${this.storageProblem}`);
-    if (!this.linkUp) return refused('the wheel is not connected');
-    if (this.last && (this.last.state === 6 || this.last.warnings & WheelWarning.sensorFault)) return refused('the wheel is still stopped or faulty');
-    this.lift(`resumed by ${by}`);
-    return accepted;
-  }
-
-  suspendTable(by: string, reason: string): Decision {
-    if (!this.tableOpen) return refused('the table is closed');
-    if (this.suspension) return refused('the table is already suspended');
-    this.voidRound({ code: 'technician', reason: `table suspended by ${by}: ${reason}` });
-    this.suspend({ code: 'technician', reason: `${by}: ${reason}` }, false);
-    return accepted;
+    const stopped = this.last && (this.last.state === 6 || this.last.warnings & WheelWarning.sensorFault);
+    return this.resumeUnless(by, !this.linkUp ? 'the wheel is not connected' : stopped ? 'the wheel is still stopped or faulty' : null);
   }
 
   state(): TableState {
@@ -265,13 +214,7 @@ export class RouletteEngine {
   }
 
   snapshot(): RouletteSnapshot {
-    return {
-      tableOpen: this.tableOpen,
-      suspension: this.suspension,
-      roundCounter: this.roundCounter,
-      openRound: this.round?.no ?? null,
-      lastResult: this.lastResult,
-    };
+    return { ...this.lifecycleSnapshot(this.round?.no ?? null), lastResult: this.lastResult };
   }
 
   // ---- the game cycle --------------------------------------------------------------------------
@@ -450,25 +393,6 @@ export class RouletteEngine {
     this.numberLine = null;
     this.emit({ type: 'round.opened', round: round.no, data: { by } });
     return round;
-  }
-
-  private suspend(incident: Incident, autoClears: boolean): void {
-    if (!this.tableOpen || this.suspension) return;
-    this.suspension = { ...incident, autoClears };
-    this.log.warn(incident, 'table suspended');
-    this.emit({ type: 'table.suspended', round: null, data: { ...incident } });
-  }
-
-  private lift(reason: string): void {
-    if (!this.suspension) return;
-    if (this.storageProblem !== null && this.suspension.code !== 'journal-space') {
-      // One cause cleared, another remains: the table stays suspended, for the remaining reason.
-      this.suspension = { code: 'journal-space', reason: this.storageProblem, autoClears: true };
-      this.emit({ type: 'table.suspended', round: null, data: { code: 'journal-space', reason: this.storageProblem } });
-      return;
-    }
-    this.suspension = null;
-    this.emit({ type: 'table.resumed', round: null, data: { reason } });
   }
 
   private wheelMs(realMs: number): number {

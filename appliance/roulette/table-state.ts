@@ -1,5 +1,6 @@
 import type { RotorDirection, WheelState } from '../../drivers/wheel/wheel.js';
 import type { Incident } from '../table/events.js';
+import type { LifecycleSnapshot } from '../table/table-lifecycle.js';
 
 /** The table as it is now: published retained on `.../state` so a late subscriber sees the present. */
 export interface TableState {
@@ -18,10 +19,6 @@ export interface TableState {
 }
 
 /** What the engine needs to carry over a restart; kept in the journal next to the events. */
-export interface RouletteSnapshot {
-  readonly tableOpen: boolean;
-  readonly suspension: (Incident & { readonly autoClears: boolean }) | null;
-  readonly roundCounter: number;
-  readonly openRound: number | null;
+export interface RouletteSnapshot extends LifecycleSnapshot {
   readonly lastResult: TableState['lastResult'];
 }

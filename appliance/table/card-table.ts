@@ -8,6 +8,7 @@ import { ConfigError } from '../config/load.js';
 import type { CardTableConfig } from '../config/schema.js';
 import type { JsonObject } from '../contract/envelope.js';
 import { ControlSocket, defaultSocketPath } from './control-socket.js';
+import { stopInOrder } from './stop-in-order.js';
 import { TableCameras } from './table-cameras.js';
 import { TableRuntime } from './table-runtime.js';
 
@@ -101,19 +102,15 @@ export class CardTable {
   }
 
   async stop(): Promise<void> {
-    const steps: [string, () => Promise<void> | void][] = [
-      ['control', () => this.control?.stop()],
-      ['cameras', () => this.cameras?.stop()],
-      ['recognizer', () => this.recognizer?.close()],
-      ['runtime', () => this.runtime.stop()],
-    ];
-    for (const [name, step] of steps) {
-      try {
-        await step();
-      } catch (err) {
-        this.log.error({ part: name, err: (err as Error).message }, 'error while stopping');
-      }
-    }
+    await stopInOrder(
+      [
+        ['control', () => this.control?.stop()],
+        ['cameras', () => this.cameras?.stop()],
+        ['recognizer', () => this.recognizer?.close()],
+        ['runtime', () => this.runtime.stop()],
+      ],
+      this.log,
+    );
   }
 
   /** One analysis frame: recognise, map to positions, let the engine confirm. Frames that arrive while busy are dropped (newest wins). */

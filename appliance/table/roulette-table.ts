@@ -9,6 +9,7 @@ import type { JsonObject } from '../contract/envelope.js';
 import { RouletteEngine, type RouletteRules } from '../roulette/roulette-engine.js';
 import type { RouletteSnapshot, TableState } from '../roulette/table-state.js';
 import { ControlSocket } from './control-socket.js';
+import { stopInOrder } from './stop-in-order.js';
 import { TableCameras } from './table-cameras.js';
 import { TableRuntime } from './table-runtime.js';
 
@@ -85,19 +86,15 @@ export class RouletteTable {
   }
 
   async stop(): Promise<void> {
-    const steps: [string, () => Promise<void> | void][] = [
-      ['control', () => this.control?.stop()],
-      ['cameras', () => this.cameras?.stop()],
-      ['wheel', () => this.wheel?.stop()],
-      ['runtime', () => this.runtime.stop()],
-    ];
-    for (const [name, step] of steps) {
-      try {
-        await step();
-      } catch (err) {
-        this.log.error({ part: name, err: (err as Error).message }, 'error while stopping');
-      }
-    }
+    await stopInOrder(
+      [
+        ['control', () => this.control?.stop()],
+        ['cameras', () => this.cameras?.stop()],
+        ['wheel', () => this.wheel?.stop()],
+        ['runtime', () => this.runtime.stop()],
+      ],
+      this.log,
+    );
   }
 
   /**

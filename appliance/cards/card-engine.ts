@@ -85,12 +85,7 @@ export class CardEngine extends TableLifecycle {
 
   onCamera(problem: string | null): void {
     this.cameraProblem = problem;
-    if (problem !== null) {
-      this.voidRound({ code: 'camera-down', reason: problem });
-      this.suspend({ code: 'camera-down', reason: problem }, true);
-    } else if (this.suspension?.code === 'camera-down') {
-      this.lift('the camera is back');
-    }
+    this.standingCause('camera-down', problem, 'the camera is back');
   }
 
   // ---- dealer and technician actions -------------------------------------------------------------

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { accepted, refused, type Decision, type EventDraft, type Incident } from './events.js';
+import { accepted, refused, type Decision, type EventDraft, type Incident, type IncidentCode } from './events.js';
 
 /** What every game engine carries over a restart (each adds its own last result). */
 export interface LifecycleSnapshot {
@@ -51,12 +51,7 @@ export abstract class TableLifecycle {
    */
   onStorage(problem: string | null): void {
     this.storageProblem = problem;
-    if (problem !== null) {
-      this.voidRound({ code: 'journal-space', reason: problem });
-      this.suspend({ code: 'journal-space', reason: problem }, true);
-    } else if (this.suspension?.code === 'journal-space') {
-      this.lift('the journal has room again');
-    }
+    this.standingCause('journal-space', problem, 'the journal has room again');
   }
 
   suspendTable(by: string, reason: string): Decision {
@@ -100,6 +95,16 @@ export abstract class TableLifecycle {
     this.suspension = { ...incident, autoClears };
     this.log.warn(incident, 'table suspended');
     this.emit({ type: 'table.suspended', round: null, data: { ...incident } });
+  }
+
+  /** A cause that suspends the table while it stands (voiding the round) and lifts when it goes. */
+  protected standingCause(code: IncidentCode, problem: string | null, cleared: string): void {
+    if (problem !== null) {
+      this.voidRound({ code, reason: problem });
+      this.suspend({ code, reason: problem }, true);
+    } else if (this.suspension?.code === code) {
+      this.lift(cleared);
+    }
   }
 
   /** Causes that keep a table suspended until they clear; the game adds its own. */

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import { isCard, FACE_DOWN } from '../card.js';
 import { INPUT_H, INPUT_SIZE, INPUT_W } from './card-input.js';
 
@@ -28,7 +28,15 @@ export interface Reading {
 }
 
 export const NOT_A_CARD = '--';
-export const DEFAULT_MODEL_SPEC = join(dirname(fileURLToPath(import.meta.url)), '../../../models/cards.json');
+/** models/cards.json of this install: found upwards from here (run from source, or from dist/). */
+export const DEFAULT_MODEL_SPEC = findUp(dirname(fileURLToPath(import.meta.url)), 'models/cards.json');
+
+function findUp(from: string, relative: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, relative))) return join(dir, relative);
+    if (dirname(dir) === dir) return join(from, '../../..', relative); // reported as missing when loaded
+  }
+}
 
 export class ModelError extends Error {}
 
@@ -51,7 +59,8 @@ export function loadModelSpec(path = DEFAULT_MODEL_SPEC): ModelSpec {
  */
 export class CardClassifier {
   private constructor(
-    private readonly session: ort.InferenceSession,
+    private readonly ort: typeof Ort,
+    private readonly session: Ort.InferenceSession,
     readonly spec: ModelSpec,
   ) {}
 
@@ -67,19 +76,21 @@ export class CardClassifier {
     // The model decides which card is reported: refuse one that is not the described model.
     const sha = createHash('sha256').update(bytes).digest('hex');
     if (sha !== spec.sha256) throw new ModelError(`${modelPath} has sha256 ${sha}, but ${specPath} describes ${spec.sha256}`);
+    // Loaded here, not at import: every CLI command imports this module, few recognise cards.
+    const ort = await import('onnxruntime-node');
     const session = await ort.InferenceSession.create(bytes, {
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
     });
-    return new CardClassifier(session, spec);
+    return new CardClassifier(ort, session, spec);
   }
 
   /** `batch` holds `count` inputs of INPUT_SIZE floats (see card-input.ts). */
   async classify(batch: Float32Array, count: number): Promise<Reading[]> {
     if (count === 0) return [];
-    const input = new ort.Tensor('float32', batch.subarray(0, count * INPUT_SIZE), [count, 3, INPUT_H, INPUT_W]);
+    const input = new this.ort.Tensor('float32', batch.subarray(0, count * INPUT_SIZE), [count, 3, INPUT_H, INPUT_W]);
     const out = await this.session.run({ [this.spec.input]: input });
     const logits = out[this.spec.output]!.data as Float32Array;
     const n = this.spec.classes.length;

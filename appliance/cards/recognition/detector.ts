@@ -49,6 +49,7 @@ export function findCards(frame: Mat, options: DetectorOptions = DEFAULT_DETECTO
   const minSide = options.minCardFraction * small.cols;
   const maxSide = options.maxCardFraction * small.cols;
   const cards: Quad[] = [];
+  let pixels: Buffer | null = null; // the frame's bytes, copied out of OpenCV once, when needed
   for (const contour of mask.findContours(cv.RETR_EXTERNAL, cv.CHAIN_APPROX_SIMPLE)) {
     if (contour.area < (minSide * minSide) / MAX_ASPECT) continue;
     const hull = contour.convexHull();
@@ -61,7 +62,8 @@ export function findCards(frame: Mat, options: DetectorOptions = DEFAULT_DETECTO
     if (hull.area / (long * short) < MIN_RECTANGULARITY || contour.area / hull.area < MIN_SOLIDITY) continue;
     const poly = hull.approxPolyDP(0.03 * hull.arcLength(true), true);
     const corners: Point[] = poly.length === 4 ? poly : rectCorners(rect.center, rect.size.width, rect.size.height, rect.angle);
-    if (printedOnFelt(small, corners)) continue;
+    pixels ??= small.getData();
+    if (printedOnFelt(pixels, small.cols, small.rows, corners)) continue;
     cards.push(orderQuad(corners.map((p) => ({ x: p.x / k, y: p.y / k }))));
   }
   return cards;
@@ -73,7 +75,7 @@ export function findCards(frame: Mat, options: DetectorOptions = DEFAULT_DETECTO
  * printed box's inside is the felt. Compares the mean colour well inside the rectangle with a
  * band just outside it, on a sparse grid.
  */
-function printedOnFelt(image: Mat, corners: readonly Point[]): boolean {
+function printedOnFelt(data: Buffer, cols: number, rows: number, corners: readonly Point[]): boolean {
   const c = { x: corners.reduce((s, p) => s + p.x, 0) / 4, y: corners.reduce((s, p) => s + p.y, 0) / 4 };
   const scaled = (f: number): Point[] => corners.map((p) => ({ x: c.x + (p.x - c.x) * f, y: c.y + (p.y - c.y) * f }));
   const inner = scaled(0.7);
@@ -83,9 +85,8 @@ function printedOnFelt(image: Mat, corners: readonly Point[]): boolean {
   const ys = far.map((p) => p.y);
   const x0 = Math.max(0, Math.floor(Math.min(...xs)));
   const y0 = Math.max(0, Math.floor(Math.min(...ys)));
-  const x1 = Math.min(image.cols - 1, Math.ceil(Math.max(...xs)));
-  const y1 = Math.min(image.rows - 1, Math.ceil(Math.max(...ys)));
-  const data = image.getData();
+  const x1 = Math.min(cols - 1, Math.ceil(Math.max(...xs)));
+  const y1 = Math.min(rows - 1, Math.ceil(Math.max(...ys)));
   const sumIn = [0, 0, 0, 0];
   const sumOut = [0, 0, 0, 0];
   const step = Math.max(2, Math.round((x1 - x0) / 40)); // ~40x40 samples: a mean needs no more
@@ -94,7 +95,7 @@ function printedOnFelt(image: Mat, corners: readonly Point[]): boolean {
       const p = { x, y };
       const acc = inside(p, inner) ? sumIn : !inside(p, near) && inside(p, far) ? sumOut : null;
       if (!acc) continue;
-      const i = (y * image.cols + x) * 3;
+      const i = (y * cols + x) * 3;
       acc[0]! += data[i]!;
       acc[1]! += data[i + 1]!;
       acc[2]! += data[i + 2]!;

@@ -15,6 +15,7 @@ const USAGE = `pitbox: the studio edge appliance for one live-casino table
   pitbox config check FILE             validate a table config and print what is wrong
   pitbox journal init --config FILE    create a new table's journal (once; run never creates one)
   pitbox journal info --config FILE    where the journal stands
+  pitbox journal verify --config FILE  every event's chain and signature (read-only) [--json]
   pitbox keys generate --dir DIR       a new Ed25519 signing key (mode 0600); prints its public JWK
   pitbox keys list --dir DIR           the public JWKs of the keys in DIR
   pitbox tail [--config FILE | --url URL [--studio S] [--table T]] [--trust FILE] [--json]

@@ -1,5 +1,6 @@
 import { statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { chainHashOfText } from '../contract/envelope.js';
 import type { Journal } from './journal.js';
 
 export interface RetentionPolicy {
@@ -43,18 +44,41 @@ export function checkSpace(journal: Journal, policy: SpacePolicy): Space {
 }
 
 /**
- * Deletes delivered events by age, then by size, oldest first. Undelivered events are never
- * touched, whatever the policy says: they are the only copy. The seq counter lives in `meta`,
- * so pruning can never make a number come round again.
+ * Deletes delivered events by age, then by size, oldest first, and only ever a prefix of the
+ * journal: pruning stops at the first event that is undelivered (the only copy) or too young,
+ * so the kept rows stay one unbroken chain. The mark (`pruned_through`, and `pruned_head`, the
+ * chain hash of the last event deleted) moves in the same transaction, which is how the open
+ * check tells pruning from rows deleted by someone else. The seq counter lives in `meta`, so
+ * pruning can never make a number come round again.
  */
 export function prune(journal: Journal, policy: RetentionPolicy, now = Date.now()): number {
   const db = journal.database;
-  let deleted = db.prepare('DELETE FROM events WHERE delivered_at IS NOT NULL AND delivered_at < ?').run(now - policy.maxAgeMs).changes;
-  const oldest = db.prepare('DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE delivered_at IS NOT NULL ORDER BY seq LIMIT 500)');
-  while (usedBytes(journal) > policy.maxBytes) {
-    const n = oldest.run().changes;
-    if (n === 0) break;
-    deleted += n;
+  const cutoff = now - policy.maxAgeMs;
+  const next = db.prepare<[number], { seq: number; body: string; delivered_at: number | null }>('SELECT seq, body, delivered_at FROM events WHERE seq > ? ORDER BY seq LIMIT 500');
+  const del = db.prepare<[number, number]>('DELETE FROM events WHERE seq > ? AND seq <= ?');
+  const mark = db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+  const through = () => Number((db.prepare("SELECT value FROM meta WHERE key = 'pruned_through'").get() as { value: string } | undefined)?.value ?? '0');
+  let deleted = 0;
+  // By age, then (once nothing is old enough) by size: each pass deletes up to 500 rows.
+  for (const byAge of [true, false]) {
+    for (;;) {
+      if (!byAge && usedBytes(journal) <= policy.maxBytes) break;
+      const from = through();
+      const rows = next.all(from);
+      let upTo: { seq: number; body: string } | null = null;
+      for (const r of rows) {
+        if (r.delivered_at === null || (byAge && r.delivered_at >= cutoff)) break;
+        upTo = r;
+      }
+      if (!upTo) break;
+      const last = upTo;
+      db.transaction(() => {
+        deleted += del.run(from, last.seq).changes;
+        mark.run('pruned_through', String(last.seq));
+        mark.run('pruned_head', chainHashOfText(last.body));
+      })();
+      if (last !== rows.at(-1)) break;
+    }
   }
   return deleted;
 }

@@ -37,6 +37,7 @@ export function createSchema(db: Database.Database, studio: string, table: strin
     ['studio', studio],
     ['table', table],
     ['last_seq', '0'],
+    ['pruned_through', '0'],
     ['created_at', new Date().toISOString()],
   ]) put.run(k, v);
 }
@@ -56,4 +57,21 @@ export function checkJournal(db: Database.Database, path: string, studio: string
   const lastSeq = Number(meta.get('last_seq'));
   const maxSeq = (db.prepare('SELECT MAX(seq) AS m FROM events').get() as { m: number | null }).m ?? 0;
   if (!Number.isInteger(lastSeq) || maxSeq > lastSeq) throw new JournalError(`journal ${path} is inconsistent: events up to seq ${maxSeq} but the counter says ${meta.get('last_seq')}`);
+}
+
+/**
+ * Journals written before the prune mark existed: take the oldest kept row as the mark, once.
+ * From then on every pruning moves the mark in the same transaction as its delete, so a row
+ * missing at the old end is told apart from one that was pruned.
+ */
+export function adoptPruneMark(db: Database.Database): void {
+  if (db.prepare("SELECT 1 FROM meta WHERE key = 'pruned_through'").get()) return;
+  const first = db.prepare<[], { seq: number; body: string }>('SELECT seq, body FROM events ORDER BY seq LIMIT 1').get();
+  const put = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
+  db.transaction(() => {
+    put.run('pruned_through', String(first ? first.seq - 1 : Number((db.prepare("SELECT value FROM meta WHERE key = 'last_seq'").get() as { value: string } | undefined)?.value ?? '0')));
+    const lastHash = (db.prepare("SELECT value FROM meta WHERE key = 'last_hash'").get() as { value: string } | undefined)?.value;
+    const prev = first ? (JSON.parse(first.body) as { prev?: unknown }).prev : lastHash;
+    if (typeof prev === 'string') put.run('pruned_head', prev);
+  })();
 }

@@ -9,7 +9,7 @@ import type { CardTableConfig } from '../config/schema.js';
 import type { JsonObject } from '../contract/envelope.js';
 import { ControlSocket, defaultSocketPath } from './control-socket.js';
 import { stopInOrder } from './stop-in-order.js';
-import { TableCameras } from './table-cameras.js';
+import { describeDown, TableCameras } from './table-cameras.js';
 import { TableRuntime } from './table-runtime.js';
 
 /** The game a card table's config describes. */
@@ -41,8 +41,7 @@ export class CardTable {
   private recognizer: CardRecognizer | null = null;
   private control: ControlSocket | null = null;
   private lastStateKey = '';
-  private busy = false;
-  private stats = { frames: 0, recognized: 0, skipped: 0, lastMs: 0 };
+  private readonly stats = { recognized: 0, lastMs: 0 };
 
   constructor(
     private readonly config: CardTableConfig,
@@ -60,6 +59,7 @@ export class CardTable {
     const threshold = config.cards.threshold ?? recognizer.classifier.spec.threshold;
     const journal = await runtime.start(signal, {
       onStorage: (problem) => this.engine?.onStorage(problem),
+      onIntegrity: (problem) => this.engine?.onIntegrity(problem),
       status: () => ({ cameras: (this.cameras?.health() ?? []) as unknown as JsonObject[], recognition: { ...this.stats, threshold } }),
     });
     const engine = (this.engine = new CardEngine(
@@ -73,8 +73,10 @@ export class CardTable {
       journal.snapshot<CardSnapshot>(),
     ));
     engine.begin();
-    const alarm = runtime.alarmList().find((a) => a.code === 'journal-space' || a.code === 'journal-write');
-    if (alarm) engine.onStorage(alarm.reason);
+    const storage = runtime.storageProblem();
+    if (storage !== null) engine.onStorage(storage);
+    const integrity = runtime.integrityProblem();
+    if (integrity !== null) engine.onIntegrity(integrity);
     engine.onCamera(`${config.cards.camera}: starting, no frame yet`);
 
     const cameras = (this.cameras = new TableCameras(
@@ -82,7 +84,7 @@ export class CardTable {
       {
         append: (draft) => runtime.append(draft, engine.snapshot()),
         onChange: (down) => {
-          runtime.setAlarm('camera-down', down.length === 0 ? null : down.map((d) => `${d.camera}: ${d.reason}`).join('; '));
+          runtime.setAlarm('camera-down', describeDown(down));
           const mine = down.find((d) => d.camera === config.cards.camera);
           const up = cameras.summary()[config.cards.camera] === 'up';
           engine.onCamera(up ? null : `${config.cards.camera}: ${mine?.reason ?? 'not delivering frames'}`);
@@ -92,7 +94,7 @@ export class CardTable {
       },
       log,
     ));
-    cameras.setConsumer(config.cards.camera, (frame) => this.onFrame(frame, positions));
+    cameras.setConsumer(config.cards.camera, (frame) => this.onFrame(frame, positions, engine, recognizer));
     if (config.openOnStart) engine.openTable('openOnStart');
     this.control = new ControlSocket(config.control.socket ?? defaultSocketPath(config.table), engine, log.child({ module: 'control' }), config.control.group);
     await this.control.start();
@@ -113,28 +115,19 @@ export class CardTable {
     );
   }
 
-  /** One analysis frame: recognise, map to positions, let the engine confirm. Frames that arrive while busy are dropped (newest wins). */
-  private async onFrame(frame: CameraFrame, positions: Positions): Promise<void> {
-    this.stats.frames += 1;
-    const { engine, recognizer } = this;
-    if (!engine || !recognizer || this.busy) {
-      this.stats.skipped += 1;
-      return;
-    }
-    this.busy = true;
+  /**
+   * One analysis frame: recognise, map to positions, let the engine confirm. The camera hands
+   * over one frame at a time (newer ones replace a waiting one, counted as dropped in its
+   * health) and logs a consumer that throws.
+   */
+  private async onFrame(frame: CameraFrame, positions: Positions, engine: CardEngine, recognizer: CardRecognizer): Promise<void> {
     const t0 = performance.now();
-    try {
-      const found = await recognizer.recognizeFrame(frame);
-      // Capture time from the pipeline clock; a source without timestamps falls back to arrival.
-      engine.onFrame({ readings: readPositions(found, positions), frameTime: frame.captureTime ?? Date.now(), camera: frame.camera });
-      this.stats.recognized += 1;
-      this.stats.lastMs = Math.round((performance.now() - t0) * 10) / 10;
-      this.publishState(false);
-    } catch (err) {
-      this.log.error({ err: (err as Error).message, camera: frame.camera }, 'recognition failed on a frame');
-    } finally {
-      this.busy = false;
-    }
+    const found = await recognizer.recognizeFrame(frame);
+    // Capture time from the pipeline clock; a source without timestamps falls back to arrival.
+    engine.onFrame({ readings: readPositions(found, positions), frameTime: frame.captureTime ?? Date.now(), camera: frame.camera });
+    this.stats.recognized += 1;
+    this.stats.lastMs = Math.round((performance.now() - t0) * 10) / 10;
+    this.publishState(false);
   }
 
   private publishState(force: boolean): void {

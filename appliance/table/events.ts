@@ -48,6 +48,7 @@ export type IncidentCode =
   | 'start-failed'
   | 'restart'
   | 'journal-space'
+  | 'journal-integrity'
   | 'camera-down'
   | 'card-conflict'
   | 'card-sequence'

@@ -10,7 +10,7 @@ import { RouletteEngine, type RouletteRules } from '../roulette/roulette-engine.
 import type { RouletteSnapshot, TableState } from '../roulette/table-state.js';
 import { ControlSocket } from './control-socket.js';
 import { stopInOrder } from './stop-in-order.js';
-import { TableCameras } from './table-cameras.js';
+import { describeDown, TableCameras } from './table-cameras.js';
 import { TableRuntime } from './table-runtime.js';
 
 /**
@@ -42,6 +42,7 @@ export class RouletteTable {
     const { config, log, runtime } = this;
     const journal = await runtime.start(signal, {
       onStorage: (problem) => this.engine?.onStorage(problem),
+      onIntegrity: (problem) => this.engine?.onIntegrity(problem),
       status: () => ({ cameras: (this.cameras?.health() ?? []) as unknown as JsonObject[] }),
     });
 
@@ -57,8 +58,10 @@ export class RouletteTable {
       journal.snapshot<RouletteSnapshot>(),
     ));
     engine.begin();
-    const alarm = runtime.alarmList().find((a) => a.code === 'journal-space' || a.code === 'journal-write');
-    if (alarm) engine.onStorage(alarm.reason);
+    const storage = runtime.storageProblem();
+    if (storage !== null) engine.onStorage(storage);
+    const integrity = runtime.integrityProblem();
+    if (integrity !== null) engine.onIntegrity(integrity);
 
     wheel.on('link', (link) => {
       engine.onLink(link);
@@ -109,7 +112,7 @@ export class RouletteTable {
       {
         append: (draft) => runtime.append(draft, engine.snapshot()),
         onChange: (down) => {
-          runtime.setAlarm('camera-down', down.length === 0 ? null : down.map((d) => `${d.camera}: ${d.reason}`).join('; '));
+          runtime.setAlarm('camera-down', describeDown(down));
           runtime.refreshStatus();
           this.publishState(true);
         },

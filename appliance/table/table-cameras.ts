@@ -11,6 +11,11 @@ export interface CameraWatch {
   onChange(down: readonly { camera: string; reason: string }[]): void;
 }
 
+/** The `camera-down` alarm's reason for a list of cameras that are down; null when none is. */
+export function describeDown(down: readonly { camera: string; reason: string }[]): string | null {
+  return down.length === 0 ? null : down.map((d) => `${d.camera}: ${d.reason}`).join('; ');
+}
+
 /**
  * A table's cameras: one supervised worker each. A camera that stops delivering frames is
  * journaled (`camera.down`, then `camera.up` with the length of the gap, so the platform can

@@ -22,6 +22,8 @@ export abstract class TableLifecycle {
   protected roundCounter: number;
   /** Why the journal cannot safely take more events, or null. */
   protected storageProblem: string | null = null;
+  /** Why the journal's own record cannot be vouched for (a broken chain), or null. Never clears. */
+  protected integrityProblem: string | null = null;
   private readonly interruptedRound: number | null;
 
   constructor(
@@ -54,6 +56,22 @@ export abstract class TableLifecycle {
     this.standingCause('journal-space', problem, 'the journal has room again');
   }
 
+  /**
+   * The journal's chain is broken somewhere behind the head: what it records can no longer be
+   * vouched for. Suspends until the journal is restored and the appliance restarted; a
+   * person's `resume` is refused.
+   */
+  onIntegrity(problem: string): void {
+    this.integrityProblem = problem;
+    this.voidRound({ code: 'journal-integrity', reason: problem });
+    if (this.suspension && this.suspension.code !== 'journal-integrity') {
+      this.suspension = { code: 'journal-integrity', reason: problem, autoClears: false };
+      this.emit({ type: 'table.suspended', round: null, data: { code: 'journal-integrity', reason: problem } });
+    } else {
+      this.suspend({ code: 'journal-integrity', reason: problem }, false);
+    }
+  }
+
   suspendTable(by: string, reason: string): Decision {
     if (!this.tableOpen) return refused('the table is closed');
     if (this.suspension) return refused('the table is already suspended');
@@ -66,6 +84,7 @@ export abstract class TableLifecycle {
   protected open(by: string, blocker: string | null): Decision {
     if (this.tableOpen) return refused('the table is already open');
     if (blocker !== null) return refused(blocker);
+    if (this.integrityProblem !== null) return refused(`the journal cannot be vouched for: ${this.integrityProblem}`);
     if (this.storageProblem !== null) return refused(`the journal cannot take events: ${this.storageProblem}`);
     this.tableOpen = true;
     this.emit({ type: 'table.opened', round: null, data: { by } });
@@ -84,6 +103,7 @@ export abstract class TableLifecycle {
   /** A person resumes; `blocker` is the game's own reason it cannot be yet. */
   protected resumeUnless(by: string, blocker: string | null): Decision {
     if (!this.suspension) return refused('the table is not suspended');
+    if (this.integrityProblem !== null) return refused(`the journal cannot be vouched for: ${this.integrityProblem}`);
     if (this.storageProblem !== null) return refused(`the journal cannot take events: ${this.storageProblem}`);
     if (blocker !== null) return refused(blocker);
     this.lift(`resumed by ${by}`);
@@ -109,7 +129,10 @@ export abstract class TableLifecycle {
 
   /** Causes that keep a table suspended until they clear; the game adds its own. */
   protected standingCauses(): Incident[] {
-    return this.storageProblem === null ? [] : [{ code: 'journal-space', reason: this.storageProblem }];
+    return [
+      ...(this.integrityProblem === null ? [] : [{ code: 'journal-integrity' as const, reason: this.integrityProblem }]),
+      ...(this.storageProblem === null ? [] : [{ code: 'journal-space' as const, reason: this.storageProblem }]),
+    ];
   }
 
   protected lift(reason: string): void {
@@ -117,7 +140,7 @@ export abstract class TableLifecycle {
     const current = this.suspension.code;
     const remaining = this.standingCauses().find((c) => c.code !== current);
     if (remaining) {
-      this.suspension = { ...remaining, autoClears: true };
+      this.suspension = { ...remaining, autoClears: remaining.code !== 'journal-integrity' };
       this.emit({ type: 'table.suspended', round: null, data: { ...remaining } });
       return;
     }

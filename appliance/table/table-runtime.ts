@@ -7,6 +7,8 @@ import { readSecret } from '../config/load.js';
 import type { TableConfig } from '../config/schema.js';
 import { bootId, fileHash, softwareVersion } from '../identity.js';
 import { Journal, type JournaledEvent } from '../journal/journal.js';
+import { checkChainInBackground } from '../journal/chain-check.js';
+import type { ChainReport } from '../journal/integrity.js';
 import { checkSpace, prune, type Space } from '../journal/retention.js';
 import { planKeys, type KeyPlan } from '../signing/key-plan.js';
 import { loadKeys } from '../signing/keyring.js';
@@ -20,13 +22,15 @@ const MAINTENANCE_MS = 5000;
 const MIB = 2 ** 20;
 const DAY_MS = 86_400_000;
 
-export type AlarmCode = 'journal-space' | 'journal-write' | 'camera-down';
+export type AlarmCode = 'journal-space' | 'journal-write' | 'journal-integrity' | 'camera-down';
 const STORAGE_ALARMS: ReadonlySet<AlarmCode> = new Set(['journal-space', 'journal-write']);
 
 /** What a game table hears from the runtime. */
 export interface RuntimeHooks {
   /** Non-null while the journal cannot safely take events: the table must suspend. */
   onStorage(problem: string | null): void;
+  /** The background chain check found a bad event: the table suspends until a person acts. */
+  onIntegrity(problem: string): void;
   /** What the table adds to `status` (camera health): JSON only. */
   status?(): JsonObject;
 }
@@ -49,6 +53,9 @@ export class TableRuntime {
   private maintainedAt = 0;
   private pendingState: JsonObject | null = null;
   private hooks: RuntimeHooks | null = null;
+  private readonly stopping = new AbortController();
+  /** The background chain check: running, its report, or why it could not run. */
+  private chain: { state: 'running' | 'passed' | 'failed' | 'error'; checked: number; firstBadSeq?: number; error?: string; ms?: number } | null = null;
   private readonly configHash: string;
   private readonly boot = bootId();
   private readonly software = softwareVersion();
@@ -110,7 +117,41 @@ export class TableRuntime {
     journal.on('durable', (batch) => this.onDurable(batch));
     this.maintain();
     this.maintenance = setInterval(() => this.maintain(), MAINTENANCE_MS);
+    this.checkChain(journal.path);
     return journal;
+  }
+
+  /**
+   * The open check verified the newest events; this verifies all of them, in a child process,
+   * once per start. A break suspends the table with an alarm naming the first bad seq; nothing
+   * is rewritten, and the journal stays as evidence.
+   */
+  private checkChain(path: string): void {
+    const t0 = performance.now();
+    this.chain = { state: 'running', checked: 0 };
+    checkChainInBackground(path, this.stopping.signal, (checked) => {
+      if (this.chain) this.chain.checked = checked;
+    }).then(
+      (report: ChainReport) => {
+        const ms = Math.round(performance.now() - t0);
+        if (report.problem) {
+          this.chain = { state: 'failed', checked: report.checked, firstBadSeq: report.problem.seq, ms };
+          const reason = `journal chain broken at seq ${report.problem.seq}: ${report.problem.reason}`;
+          this.raise('journal-integrity', reason);
+          this.hooks?.onIntegrity(reason);
+        } else {
+          this.chain = { state: 'passed', checked: report.checked, ms };
+          this.log.info({ checked: report.checked, fromSeq: report.fromSeq, toSeq: report.toSeq, ms }, 'journal chain verified');
+        }
+        this.publishStatus();
+      },
+      (err: Error) => {
+        if (this.stopping.signal.aborted) return;
+        this.chain = { state: 'error', checked: this.chain?.checked ?? 0, error: err.message };
+        this.log.error({ err: err.message }, 'the background journal check could not run; the newest events were checked at open');
+        this.publishStatus();
+      },
+    );
   }
 
   /** Seals and queues an event; it is published once the disk has it. */
@@ -128,11 +169,22 @@ export class TableRuntime {
     if (this.journal && this.journal.queued() === 0) this.flushState();
   }
 
+  /** Why the journal cannot take events now (an engine created after start-up asks), or null. */
+  storageProblem(): string | null {
+    return [...this.alarms].find(([code]) => STORAGE_ALARMS.has(code))?.[1] ?? null;
+  }
+
+  /** Why the journal's chain cannot be vouched for (the background check found a break), or null. */
+  integrityProblem(): string | null {
+    return this.alarms.get('journal-integrity') ?? null;
+  }
+
   alarmList(): { code: AlarmCode; reason: string }[] {
     return [...this.alarms].map(([code, reason]) => ({ code, reason }));
   }
 
   async stop(): Promise<void> {
+    this.stopping.abort();
     if (this.maintenance) clearInterval(this.maintenance);
     this.publisher?.stop();
     const client = this.client;
@@ -223,7 +275,7 @@ export class TableRuntime {
   }
 
   /** Raises (reason) or clears (null) an alarm that is not the journal's, e.g. a camera down. */
-  setAlarm(code: Exclude<AlarmCode, 'journal-space' | 'journal-write'>, reason: string | null): void {
+  setAlarm(code: 'camera-down', reason: string | null): void {
     if (reason === null) this.clear(code);
     else this.raise(code, reason);
   }
@@ -247,8 +299,7 @@ export class TableRuntime {
     if (!this.alarms.delete(code)) return;
     this.log.warn({ alarm: code }, 'alarm cleared');
     if (STORAGE_ALARMS.has(code)) {
-      const remaining = [...this.alarms].find(([c]) => STORAGE_ALARMS.has(c))?.[1] ?? null;
-      this.hooks?.onStorage(remaining);
+      this.hooks?.onStorage(this.storageProblem());
     }
     this.publishStatus();
   }
@@ -266,6 +317,7 @@ export class TableRuntime {
         queued: journal?.queued() ?? 0,
         usedBytes: space?.usedBytes ?? 0,
         freeBytes: space?.freeBytes ?? 0,
+        ...(this.chain ? { chainCheck: { ...this.chain } } : {}),
       },
       backlog: this.publisher?.backlogRemaining() ?? 0,
       ...this.hooks?.status?.(),

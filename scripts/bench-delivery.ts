@@ -19,7 +19,7 @@ import mqtt from 'mqtt';
 import { Journal } from '../appliance/journal/journal.js';
 import { silentLogger } from '../appliance/log.js';
 import { generateKey } from '../appliance/signing/keyring.js';
-import { freePort, startMosquitto } from '../appliance/test-support/harness.js';
+import { startBroker } from '../appliance/test-support/harness.js';
 import { Publisher } from '../appliance/uplink/publisher.js';
 import { tableTopics } from '../appliance/uplink/topics.js';
 
@@ -60,8 +60,9 @@ for (const burst of [1, 10, 100]) {
 }
 
 // ---- 2. backlog replay vs raw mqtt.js -----------------------------------------------------------
-const port = await freePort();
-const broker = await startMosquitto(port);
+const started = await startBroker();
+const port = started.port;
+const broker = started.proc;
 const url = `mqtt://127.0.0.1:${port}`;
 
 function filledJournal(n: number): Journal {

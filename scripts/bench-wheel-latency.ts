@@ -8,7 +8,7 @@
  *   node --import tsx scripts/bench-wheel-latency.ts [events=1000] [speed=100]
  */
 import mqtt from 'mqtt';
-import { freePort, simulatedTable, startAppliance, startMosquitto, stopAppliance, Subscriber, until } from '../appliance/test-support/harness.js';
+import { simulatedTable, startAppliance, startBroker, startMosquitto, stopAppliance, Subscriber, until } from '../appliance/test-support/harness.js';
 
 const wanted = Number(process.argv[2] ?? 1000);
 const speed = Number(process.argv[3] ?? 100);
@@ -20,8 +20,9 @@ function stats(xs: number[]): { n: number; p50: number; p99: number; max: number
   return { n: s.length, p50: q(0.5), p99: q(0.99), max: s.at(-1) ?? NaN };
 }
 
-const port = await freePort();
-const mosquitto = await startMosquitto(port);
+const started = await startBroker();
+const port = started.port;
+const mosquitto = started.proc;
 const table = await simulatedTable({ brokerPort: port, speed, faults: {}, seed: 11 });
 const sub = await Subscriber.connect(port);
 

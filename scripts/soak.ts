@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   auditResults,
-  freePort,
-  journaledEvents,
+    journaledEvents,
   simulatedTable,
   startAppliance,
+  startBroker,
   startMosquitto,
   stopMosquitto,
   stopAppliance,
@@ -29,9 +29,10 @@ const speed = Number(process.argv[3] ?? 20);
 const cutMinutes = Number(process.argv[4] ?? 3);
 const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
-const port = await freePort();
 const persist = mkdtempSync(join(tmpdir(), 'pitbox-soak-broker-'));
-let broker = await startMosquitto(port, persist);
+const started = await startBroker(persist);
+const port = started.port;
+let broker = started.proc;
 const table = await simulatedTable({
   brokerPort: port,
   speed,

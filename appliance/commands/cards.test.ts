@@ -7,7 +7,8 @@ import t from 'tap';
 const cli = new URL('../cli.ts', import.meta.url).pathname;
 const pitbox = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { encoding: 'utf8' });
 const STILLS = new URL('../../test-fixtures/cards/stills/', import.meta.url).pathname;
-const truth = JSON.parse(readFileSync(join(STILLS, 'truth.json'), 'utf8')) as { scenes: { image: string; cards: { card: string }[] }[] };
+const truth = JSON.parse(readFileSync(join(STILLS, 'truth.json'), 'utf8')) as { scenes: { image: string; cards: { card: string; corners: number[][] }[] }[] };
+const centre = (corners: readonly (readonly number[])[]) => [corners.reduce((s, p) => s + p[0]!, 0) / corners.length, corners.reduce((s, p) => s + p[1]!, 0) / corners.length] as const;
 
 t.test('cards recognize --json: one line per image, every card with confidence and corners; nothing else on stdout', async (t) => {
   const [a, , b] = truth.scenes; // table-0 and table-2: all 8 cards found (table-1 and -3 have one crossed by a printed line)
@@ -19,8 +20,13 @@ t.test('cards recognize --json: one line per image, every card with confidence a
     t.equal(lines[i]!.cards.length, 8);
     const answered = lines[i]!.cards.map((c) => c.card).filter((c) => c !== 'unknown');
     t.ok(answered.length >= 6, `${scene.image}: most cards read (${answered.join(' ')})`);
-    const left = scene.cards.map((c) => c.card);
-    for (const c of answered) t.ok(left.splice(left.indexOf(c), 1).length === 1 && left.length >= 0 && scene.cards.some((s) => s.card === c), `${c} is on ${scene.image}`);
+    // Each card printed is the card lying where the CLI says it found it (within 30 px of its centre).
+    for (const found of lines[i]!.cards) {
+      const [fx, fy] = centre(found.corners);
+      const there = scene.cards.find((c) => Math.hypot(centre(c.corners)[0] - fx, centre(c.corners)[1] - fy) < 30);
+      t.ok(there, `${scene.image}: a card lies at (${Math.round(fx)}, ${Math.round(fy)})`);
+      if (found.card !== 'unknown') t.equal(found.card, there?.card, `${scene.image}: ${found.card} at its place`);
+    }
     t.ok(lines[i]!.cards.every((c) => c.corners.length === 4 && c.confidence > 0 && c.confidence <= 1));
   }
   const text = pitbox('cards', 'recognize', join(STILLS, a!.image));

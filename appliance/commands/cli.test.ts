@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import t from 'tap';
-import { freePort, simulatedTable, startAppliance, startMosquitto, stopAppliance, Subscriber, until } from '../test-support/harness.js';
+import { simulatedTable, startAppliance, startBroker, startMosquitto, stopAppliance, Subscriber, until } from '../test-support/harness.js';
 
 const cli = new URL('../cli.ts', import.meta.url).pathname;
 const pitbox = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { encoding: 'utf8' });
@@ -49,8 +49,9 @@ t.test('journal init creates once and refuses twice; info reports', async (t) =>
 });
 
 t.test('verify and tail against a live table; verify exits 1 on a tampered event', async (t) => {
-  const port = await freePort();
-  const broker = await startMosquitto(port);
+  const started = await startBroker();
+  const port = started.port;
+  const broker = started.proc;
   t.teardown(() => broker.kill());
   const table = await simulatedTable({ brokerPort: port, speed: 50, seed: 12, faults: {} });
   t.teardown(() => table.sim.stop());

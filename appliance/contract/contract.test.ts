@@ -1,4 +1,4 @@
-import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import t from 'tap';
 import { canonicalize } from './canonical.js';
 import { chainHash, ed25519Signer, seal, signatureValid, type EventEnvelope } from './envelope.js';
@@ -80,4 +80,35 @@ t.test('sealing splices sig into the canonical text exactly where JCS puts it', 
     );
     t.equal(text, canonicalize(message), JSON.stringify(extra));
   }
+});
+
+/**
+ * A known answer for what is signed and what is hashed, computed outside this code base (with
+ * OpenSSL 3 from the bytes below, the RFC 8037 key): changing what `seal` signs or what the
+ * chain hashes breaks this test even though the producer and the verifier share that code.
+ *
+ *   unsigned text  -> openssl pkeyutl -sign -rawin (Ed25519)          = sig
+ *   signed text    -> openssl dgst -sha256 -binary | base64url        = the next event's prev
+ */
+t.test('hash chain and signature against a known answer (CONTRACT.md, computed with OpenSSL)', async (t) => {
+  const kid = 'kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k';
+  const prev = 'fHbEmT_VLAc1UWnXFMQSAgkxxmk-YiPqKZexwsAOlOw'; // sha256("pitbox"), standing in for event 1
+  const unsignedText =
+    '{"data":{"colour":"red","direction":"clockwise","number":32,"rotorRpm":17.3,"spin":201},"id":"00000000-0000-4000-8000-000000000001",' +
+    `"kid":"${kid}","prev":"${prev}","round":7,"seq":2,"studio":"studio-a","table":"roulette-07","ts":"2026-11-28T12:00:00.000Z","type":"round.result","v":1}`;
+  const sig = 'ZnBuaK5Uo9H1kE-iK2leYV1ntFeChFXxsfKbxQ-kRsfjPEschub1bvdjuOA-WrETfT8zQ1Us7b0vJfwA2CMvDQ';
+  const signedText = unsignedText.replace(`"seq":2,`, `"seq":2,"sig":"${sig}",`);
+  const nextPrev = 'iR7ShvNDomEWQ2WNMgrasyvzw8p-OCYFy--xm5oYC_A';
+
+  const priv = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', d: 'nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A' }, format: 'jwk' });
+  // Members given out of order on purpose: the canonical form sorts them.
+  const { message, text } = seal<EventEnvelope>(
+    { v: 1, type: 'round.result', seq: 2, table: 'roulette-07', studio: 'studio-a', round: 7, ts: '2026-11-28T12:00:00.000Z', id: '00000000-0000-4000-8000-000000000001', data: { spin: 201, number: 32, rotorRpm: 17.3, direction: 'clockwise', colour: 'red' }, prev, kid },
+    ed25519Signer(kid, priv),
+  );
+  t.equal(canonicalize({ ...message, sig: undefined }), unsignedText, 'the signed bytes: the canonical form without sig');
+  t.equal(message.sig, sig, 'Ed25519 over exactly those bytes');
+  t.equal(text, signedText, 'the published bytes: the canonical form with sig');
+  t.equal(chainHash(message), nextPrev, 'prev of the next event: SHA-256 of the published bytes, base64url');
+  t.equal(createHash('sha256').update(signedText).digest('base64url'), nextPrev, 'the vector itself is consistent');
 });

@@ -174,3 +174,29 @@ function sealBirth(k: SigningKey): BirthMessage {
     k.signer,
   ).message;
 }
+
+t.test('durability: WAL, synchronous=FULL (restored after the marks), and an event is durable before anyone hears of it', async (t) => {
+  const path = join(dir(), 'j.db');
+  const j = open(path, true);
+  t.equal(j.database.pragma('journal_mode', { simple: true }), 'wal');
+  t.equal(j.database.pragma('synchronous', { simple: true }), 2, 'FULL (2): the commit waits for fsync');
+  // A second connection, as another process would see the file.
+  const reader = new Database(path, { readonly: true });
+  const onDisk = reader.prepare<[number], { body: string }>('SELECT body FROM events WHERE seq = ?');
+  const seen: boolean[] = [];
+  j.on('durable', (batch) => {
+    for (const e of batch) seen.push(onDisk.get(e.seq)?.body === e.body);
+  });
+  const a = j.append(draft(1), {});
+  t.equal(onDisk.get(a.seq), undefined, 'appended is not committed');
+  t.same(j.undelivered(0, 10), [], 'and not offered to the uplink');
+  j.append(draft(2), {});
+  await new Promise((r) => setImmediate(r));
+  t.same(seen, [true, true], "every 'durable' event was already readable by another connection");
+  j.markDelivered(1);
+  await new Promise((r) => setImmediate(r));
+  t.equal(j.countUndelivered(), 1, 'the mark was written');
+  t.equal(j.database.pragma('synchronous', { simple: true }), 2, 'back to FULL after the marks (written at NORMAL)');
+  reader.close();
+  j.close();
+});

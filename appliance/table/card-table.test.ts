@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
-import { cardTable, freePort, startAppliance, startMosquitto, stopAppliance, stopMosquitto, Subscriber, until, verifyReceived } from '../test-support/harness.js';
+import { cardTable, startAppliance, startBroker, startMosquitto, stopAppliance, stopMosquitto, Subscriber, until, verifyReceived } from '../test-support/harness.js';
 
 const FIXTURES = new URL('../../test-fixtures/cards/', import.meta.url).pathname;
 const round = JSON.parse(readFileSync(join(FIXTURES, 'baccarat-round.json'), 'utf8')) as {
@@ -32,8 +32,9 @@ function press(socket: string, action: string): Promise<{ ok: boolean; reason?: 
 }
 
 t.test('a dealt baccarat round on video: pitbox run reads the clip, deals the cards in order, signs the result', async (t) => {
-  const port = await freePort();
-  const broker = await startMosquitto(port);
+  const mqttBroker = await startBroker();
+  const port = mqttBroker.port;
+  const broker = mqttBroker.proc;
   t.teardown(() => stopMosquitto(broker));
   const positions = Object.entries(round.positions).map(([name, corners]) => `    ${name}: ${JSON.stringify(corners)}`);
   const table = cardTable('baccarat-01', [

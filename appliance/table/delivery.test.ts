@@ -6,10 +6,10 @@ import t, { type Test } from 'tap';
 import { seededRandom } from '../../drivers/wheel/ss2/simulator/random.js';
 import {
   auditResults,
-  freePort,
-  journaledEvents,
+    journaledEvents,
   simulatedTable,
   startAppliance,
+  startBroker,
   startMosquitto,
   stopMosquitto,
   stopAppliance,
@@ -55,8 +55,9 @@ function checkDelivered(t: Test, sub: Subscriber, table: SimulatedTable, journal
 }
 
 t.test(`kill -9 at ${KILLS} random moments: every journaled event arrives once after dedupe, in order, verified`, async (t) => {
-  const port = await freePort();
-  const broker = await startMosquitto(port);
+  const started = await startBroker();
+  const port = started.port;
+  const broker = started.proc;
   t.teardown(() => broker.kill());
   const table = await simulatedTable({ brokerPort: port, speed: 50, seed: 21, faults: { 'miss-spin': 0.05, 'launch-retry': 0.1 } });
   t.teardown(() => table.sim.stop());
@@ -93,9 +94,10 @@ t.test(`kill -9 at ${KILLS} random moments: every journaled event arrives once a
 });
 
 t.test('the broker restarts mid-stream and the uplink is cut: nothing lost, nothing out of order', async (t) => {
-  const port = await freePort();
   const persist = mkdtempSync(join(tmpdir(), 'pitbox-broker-'));
-  let broker = await startMosquitto(port, persist);
+  const started = await startBroker(persist);
+  const port = started.port;
+  let broker = started.proc;
   t.teardown(() => broker.kill());
   const table = await simulatedTable({ brokerPort: port, speed: 50, seed: 5, faults: {} });
   t.teardown(() => table.sim.stop());
@@ -127,9 +129,10 @@ t.test('the broker restarts mid-stream and the uplink is cut: nothing lost, noth
 });
 
 t.test('a journal out of room: table suspended and alarm raised, nothing lost, and it recovers', async (t) => {
-  const port = await freePort();
   const persist = mkdtempSync(join(tmpdir(), 'pitbox-broker-'));
-  let broker = await startMosquitto(port, persist);
+  const started = await startBroker(persist);
+  const port = started.port;
+  let broker = started.proc;
   t.teardown(() => broker.kill());
   const table = await simulatedTable({
     brokerPort: port,

@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import { auditResults, freePort, simulatedTable, startAppliance, startMosquitto, stopAppliance, Subscriber, until, verifyReceived } from '../test-support/harness.js';
+import { auditResults, simulatedTable, startAppliance, startBroker, startMosquitto, stopAppliance, Subscriber, until, verifyReceived } from '../test-support/harness.js';
 
 // End to end on real parts: the simulated SS2 wheel on a real pty, `pitbox run` as a child
 // process with the real driver and engine, a real mosquitto on a loopback port.
 t.test('results flow from the wheel to a subscriber, survive an unplug, and state is retained', async (t) => {
-  const port = await freePort();
-  const mosquitto: ChildProcess = await startMosquitto(port);
+  const started = await startBroker();
+  const port = started.port;
+  const mosquitto: ChildProcess = started.proc;
   t.teardown(() => mosquitto.kill());
   const table = await simulatedTable({ brokerPort: port, speed: 25, seed: 3, faults: { 'launch-retry': 0.2, 'ball-flicker': 0.2, garble: 0.01, 'drop-bytes': 0.01 } });
   t.teardown(() => table.sim.stop());

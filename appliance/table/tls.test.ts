@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { freePort, simulatedTable, startAppliance, startMosquitto, stopAppliance, Subscriber, until, verifyReceived } from '../test-support/harness.js';
+import { brokerPort, simulatedTable, startAppliance, startMosquitto, stopAppliance, Subscriber, until, verifyReceived } from '../test-support/harness.js';
 
 /** A CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl. */
 function makePki(dir: string): void {
@@ -19,8 +19,8 @@ function makePki(dir: string): void {
 t.test('the uplink over TLS with a client certificate and a password file: delivered, and no secret in the logs', async (t) => {
   const pki = mkdtempSync(join(tmpdir(), 'pitbox-pki-'));
   makePki(pki);
-  const plainPort = await freePort();
-  const tlsPort = await freePort();
+  const plainPort = await brokerPort();
+  const tlsPort = await brokerPort();
   const password = 'correct horse battery staple';
   execFileSync('mosquitto_passwd', ['-b', '-c', join(pki, 'passwd'), 'roulette-01', password]);
   // mosquitto drops to its own user: let it read the test PKI.

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,6 +20,7 @@ export function childPids(pid: number): number[] {
   return spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).stdout.split('\n').map(Number).filter(Boolean);
 }
 
+/** A port the OS picks from its ephemeral range, free when this returns (for short-lived servers). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -32,8 +33,29 @@ export async function freePort(): Promise<number> {
 }
 
 /**
+ * A port for a broker that a test stops and starts again: below Linux's ephemeral range
+ * (32768-60999), so no outgoing connection and no `freePort()` of another test file can take it
+ * while the broker is down; random within 20000-32767, and free when this returns.
+ */
+export async function brokerPort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = 20000 + Math.floor(Math.random() * 12768);
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free broker port in 20000-32767');
+}
+
+/**
  * A real mosquitto on a loopback port. With `persistDir`, sessions and retained messages survive
- * a restart in that directory (a SIGTERM saves them), as a production broker's do.
+ * a restart in that directory (a SIGTERM saves them), as a production broker's do. Up means
+ * this mosquitto answered an MQTT CONNECT and is still running: a broker that exited (the port
+ * was taken between choosing and binding it) is an error with its own words, never mistaken
+ * for whatever else listens there.
  */
 export async function startMosquitto(port: number, persistDir?: string, extraConf: readonly string[] = []): Promise<ChildProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'pitbox-mosquitto-'));
@@ -42,14 +64,44 @@ export async function startMosquitto(port: number, persistDir?: string, extraCon
   if (persistDir) chmodSync(persistDir, 0o777);
   const persistence = persistDir ? `persistence true\npersistence_location ${persistDir}/\nautosave_interval 0\nmax_queued_messages 0\n` : 'persistence false\n';
   writeFileSync(conf, `${extraConf.some((l) => l.startsWith('per_listener')) ? 'per_listener_settings true\n' : ''}listener ${port} 127.0.0.1\nallow_anonymous true\n${persistence}${extraConf.filter((l) => !l.startsWith('per_listener')).join('\n')}\n`);
-  const proc = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'ignore'] });
+  const proc = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr?.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  const exited = new Promise<never>((_, reject) =>
+    proc.once('exit', (code, signal) => reject(new MosquittoExited(port, `mosquitto on port ${port} exited (${signal ?? code}) while starting: ${stderr.trim() || 'no message'}`))),
+  );
+  exited.catch(() => undefined);
   try {
-    await waitForPort(port, 5000);
+    await Promise.race([exited, waitForBroker(port, 5000)]);
+    if (proc.exitCode !== null || proc.signalCode !== null) await exited;
   } catch (err) {
-    proc.kill();
+    proc.kill('SIGKILL');
     throw err;
   }
   return proc;
+}
+
+class MosquittoExited extends Error {
+  constructor(
+    readonly port: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A mosquitto on a fresh broker port, trying another port when the one chosen was taken meanwhile. */
+export async function startBroker(persistDir?: string): Promise<{ port: number; proc: ChildProcess }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await brokerPort();
+    try {
+      return { port, proc: await startMosquitto(port, persistDir) };
+    } catch (err) {
+      if (!(err instanceof MosquittoExited) || !/in use/i.test(err.message) || attempt >= 5) throw err;
+    }
+  }
 }
 
 /** Stops a broker with SIGTERM (a persistent one saves its store) and waits until it is gone. */
@@ -60,19 +112,19 @@ export async function stopMosquitto(broker: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function waitForPort(port: number, ms: number): Promise<void> {
+/** Waits until an MQTT broker answers on the port (a CONNACK, not just an open socket). */
+async function waitForBroker(port: number, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
+    const ok = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0, connectTimeout: 1000 }).then(
+      async (c) => {
+        await c.endAsync();
+        return true;
+      },
+      () => false,
+    );
     if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port}`);
+    if (Date.now() > deadline) throw new Error(`no MQTT broker answers on 127.0.0.1:${port}`);
     await sleep(50);
   }
 }

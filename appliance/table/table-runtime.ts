@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { canonicalize } from '../contract/canonical.js';
@@ -19,6 +20,8 @@ import { tableTopics, type TableTopics } from '../uplink/topics.js';
 import type { EventDraft } from './events.js';
 
 const MAINTENANCE_MS = 5000;
+/** How long a stop waits for the uplink to acknowledge what is in flight. */
+const UPLINK_CLOSE_MS = 2000;
 const MIB = 2 ** 20;
 const DAY_MS = 86_400_000;
 
@@ -95,7 +98,11 @@ export class TableRuntime {
         log: log.child({ module: 'broker' }),
       });
       await this.broker.start();
-      if (config.uplink && this.broker.instance) this.mirror = new LocalMirror(this.broker.instance);
+      if (config.uplink && this.broker.instance) {
+        this.mirror = new LocalMirror(this.broker.instance);
+        // Local consumers learn the keys now, not when the uplink first connects (it may be down).
+        this.birth(journal.committedSeq());
+      }
       signal.throwIfAborted();
     }
 
@@ -189,9 +196,18 @@ export class TableRuntime {
     this.publisher?.stop();
     const client = this.client;
     if (client) {
-      // A clean shutdown says offline itself; the will covers the unclean ones.
-      if (client.connected) await client.publishAsync(this.topics.status, this.offline(), { qos: 1, retain: true }).catch(() => undefined);
-      await client.endAsync();
+      // A clean shutdown says offline itself; the will covers the unclean ones. A broker that
+      // stops acknowledging must not hold the shutdown: what it never acknowledged is still
+      // undelivered in the journal and goes again on the next connect.
+      const graceful = async () => {
+        if (client.connected) await client.publishAsync(this.topics.status, this.offline(), { qos: 1, retain: true }).catch(() => undefined);
+        await client.endAsync();
+      };
+      const timedOut = await Promise.race([graceful().then(() => false), sleep(UPLINK_CLOSE_MS).then(() => true)]);
+      if (timedOut) {
+        this.log.warn({ waitedMs: UPLINK_CLOSE_MS }, 'uplink did not acknowledge in time: closing it; unacknowledged events stay in the journal');
+        await client.endAsync(true);
+      }
     }
     await this.broker?.stop();
     this.journal?.close();
@@ -249,7 +265,7 @@ export class TableRuntime {
   /** The broker has the birth that announces the next key: from now on, sign with it. */
   private rotateIfAnnounced(): void {
     const { plan, journal, config } = this;
-    if (!plan?.next || !journal) return;
+    if (!plan?.next || !journal || this.stopping.signal.aborted) return;
     const next = plan.next;
     journal.activateKey(next.jwk, next.signer);
     this.plan = planKeys(loadKeys(config.signing.keyDir), journal, config.signing.keyDir);

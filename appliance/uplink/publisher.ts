@@ -101,6 +101,8 @@ export class Publisher {
   }
 
   private onConnect(): void {
+    // A connection that completes while the table shuts down publishes nothing: the journal is closing.
+    if (this.stopped) return;
     const { client, journal, topics } = this.opts;
     this.generation += 1;
     const head = (this.connectionHead = journal.committedSeq());
@@ -111,7 +113,7 @@ export class Publisher {
     const generation = this.generation;
     // Birth first: a consumer learns the keys before any event they sign.
     client.publish(topics.birth, this.opts.birth(head), { qos: 1, retain: true }, (err) => {
-      if (!err && generation === this.generation) this.opts.onBirth?.();
+      if (!err && generation === this.generation && !this.stopped) this.opts.onBirth?.();
     });
     if (this.latestStatus !== null) client.publish(topics.status, this.latestStatus, { qos: 1, retain: true });
     if (this.latestState !== null) client.publish(topics.state, this.latestState, { qos: 1, retain: true });

@@ -112,6 +112,22 @@ t.test('a confirmed card that reads differently is an integrity event: void and 
   t.notOk(tb.types().includes('round.result'));
 });
 
+t.test('a card conflict waits for a person: frames that look fine again do not lift it, resume does', async (t) => {
+  const tb = table();
+  openRound(tb);
+  tb.deal('player1', '6H');
+  tb.deal('player1', '8H');
+  t.match(tb.engine.state().suspended, { code: 'card-conflict' });
+  tb.clear();
+  tb.frame();
+  tb.engine.onCamera(null);
+  t.match(tb.engine.state().suspended, { code: 'card-conflict' }, 'a clear table and a healthy camera are not a person');
+  t.match(tb.engine.startRound('dealer'), { ok: false, reason: /suspended/ });
+  t.ok(tb.engine.resume('pit boss').ok);
+  t.equal(tb.types().at(-1), 'table.resumed');
+  t.ok(tb.engine.startRound('dealer').ok, 'play goes on after the resume');
+});
+
 t.test('a card the recogniser is unsure of is never dealt', async (t) => {
   const tb = table();
   openRound(tb);

@@ -3,6 +3,7 @@ import type { RotorDirection, WheelState, WheelStatus } from '../../drivers/whee
 import { silentLogger } from '../log.js';
 import type { EventDraft } from '../table/events.js';
 import { RouletteEngine, type RouletteRules } from './roulette-engine.js';
+import type { RouletteSnapshot } from './table-state.js';
 
 const AUTO: RouletteRules = {
   statusFrames: true,
@@ -14,18 +15,18 @@ const AUTO: RouletteRules = {
 };
 
 /** A wheel driven frame by frame, 500 ms apart, with the engine watching. */
-function table(rules: Partial<RouletteRules> = {}) {
+function table(rules: Partial<RouletteRules> = {}, opts: { restored?: RouletteSnapshot; startFails?: string } = {}) {
   const events: EventDraft[] = [];
   const commands: string[] = [];
   const engine = new RouletteEngine(
     { ...AUTO, ...rules },
     (e) => events.push(e),
     {
-      startGame: () => (commands.push('*u 1'), Promise.resolve()),
+      startGame: () => (commands.push('*u 1'), opts.startFails ? Promise.reject(new Error(opts.startFails)) : Promise.resolve()),
       respin: () => (commands.push('*R'), Promise.resolve()),
     },
     silentLogger,
-    null,
+    opts.restored ?? null,
   );
   let at = 0;
   let spin = 100;
@@ -440,4 +441,137 @@ t.test('a re-spin the wheel refuses (it declared the launch failure after we did
   t.equal(asks, 2, 'asked again 2 s later, while the wheel still shows the failure');
   frame(2, 0, 7500, 43);
   t.match(events.at(-1), { type: 'round.opened', data: { by: 'wheel (re-spin)' } });
+});
+
+// ---- rules the scenario table above does not reach ----------------------------------------------
+
+const codes = (w: ReturnType<typeof table>, type: string) => w.events.filter((e) => e.type === type).map((e) => (e.data as { code?: string }).code);
+
+t.test('a stale number line (from before betting closed) is never the result; the fresh one is', async (t) => {
+  const w = table();
+  w.ready();
+  w.setSpin(101);
+  w.frame(2);
+  w.frame(3);
+  w.numberLine(9); // the previous game's number, repeated before this game's no more bets
+  w.frame(3);
+  w.frame(4);
+  w.frame(5, { lastNumber: 22 });
+  t.notOk(w.types().includes('round.result'), 'no result from the stale line');
+  t.same(codes(w, 'table.suspended'), [], 'and no mismatch: it is not this game\'s line');
+  w.numberLine(22);
+  t.match(w.events.at(-1), { type: 'round.result', data: { number: 22, spin: 101 } });
+});
+
+t.test('only a stale line: the round is voided for the missing line, never resolved from the stale one', async (t) => {
+  const w = table();
+  w.ready();
+  w.setSpin(101);
+  w.frame(2);
+  w.frame(3);
+  w.numberLine(9);
+  w.frame(4);
+  for (let i = 0; i < 12; i++) w.frame(5, { lastNumber: 9 });
+  t.notOk(w.types().includes('round.result'));
+  t.same(codes(w, 'round.voided'), ['number-line-missing']);
+});
+
+t.test('the number line arriving after the result frame: the result waits for it, and a disagreeing one is a mismatch', async (t) => {
+  const w = table();
+  w.ready();
+  w.spinUntilNoMoreBets();
+  w.frame(5, { lastNumber: 17 });
+  t.notOk(w.types().includes('round.result'), 'the frame alone does not make the result');
+  w.numberLine(17);
+  t.match(w.events.at(-1), { type: 'round.result', data: { number: 17 } });
+
+  const m = table();
+  m.ready();
+  m.spinUntilNoMoreBets();
+  m.frame(5, { lastNumber: 17 });
+  m.numberLine(18);
+  t.same(codes(m, 'round.voided'), ['number-mismatch']);
+  t.same(codes(m, 'table.suspended'), ['number-mismatch']);
+});
+
+t.test('duplicate-result: after a restart, the wheel reporting a result for a spin that already has one', async (t) => {
+  const restored: RouletteSnapshot = { tableOpen: true, suspension: null, roundCounter: 4, openRound: null, lastResult: { round: 4, number: 5, spin: 101 } };
+  const w = table({}, { restored });
+  w.engine.begin();
+  w.engine.onLink({ up: true, port: '/dev/null', rotorWindow: null });
+  w.frame(5, { spin: 100, lastNumber: 5 });
+  w.setSpin(101); // the counter did not move: this is the same game again
+  w.frame(2);
+  w.frame(3);
+  w.frame(4);
+  w.result(5);
+  t.notOk(w.types().includes('round.result'), 'no second result for spin 101');
+  t.same(codes(w, 'round.voided'), ['duplicate-result']);
+  t.same(codes(w, 'table.suspended'), ['duplicate-result'], 'and a person must look');
+});
+
+t.test('wheel-idle: state 6 with no game suspends the table, leaving it resumes by itself', async (t) => {
+  const w = table();
+  w.ready();
+  w.frame(6);
+  t.same(codes(w, 'table.suspended'), ['wheel-idle']);
+  t.same(codes(w, 'round.voided'), [], 'nothing to void');
+  w.frame(1);
+  t.equal(w.types().at(-1), 'table.resumed');
+});
+
+t.test('start-failed: the wheel refusing *u 1 voids the round the dealer opened', async (t) => {
+  const w = table({ manualStart: true }, { startFails: 'wheel answered *u NO' });
+  w.ready();
+  w.frame(1);
+  t.ok(w.engine.startRound('dealer').ok);
+  await new Promise((r) => setImmediate(r));
+  t.match(w.events.at(-1), { type: 'round.voided', data: { code: 'start-failed', reason: /\*u NO/ } });
+  t.same(codes(w, 'table.suspended'), [], 'the table stays open: the dealer may try again');
+});
+
+t.test('the rotor window reported by the wheel (*T s) is the one enforced when the config sets none', async (t) => {
+  const narrow = table({ rotorWindow: null });
+  narrow.engine.onLink({ up: true, port: '/dev/null', rotorWindow: { minRpm: 16, maxRpm: 18 } });
+  narrow.frame(5);
+  narrow.engine.openTable('test');
+  narrow.setSpin(101);
+  narrow.frame(2);
+  narrow.frame(3, { rotorRpm: 20 });
+  t.same(codes(narrow, 'round.voided'), ['rotor-speed'], '20 rpm is outside the wheel\'s 16-18');
+
+  const wide = table({ rotorWindow: null });
+  wide.engine.onLink({ up: true, port: '/dev/null', rotorWindow: { minRpm: 19, maxRpm: 21 } });
+  wide.frame(5);
+  wide.engine.openTable('test');
+  wide.setSpin(101);
+  wide.frame(2);
+  wide.frame(3, { rotorRpm: 20 });
+  wide.frame(4, { rotorRpm: 20 });
+  wide.result(8, { rotorRpm: 20 });
+  t.same(codes(wide, 'round.voided'), [], 'inside the wheel\'s 19-21');
+  t.match(wide.events.at(-1), { type: 'round.result', data: { number: 8 } });
+});
+
+t.test('several suspension causes: the table resumes only when the last one is gone', async (t) => {
+  const w = table();
+  w.ready();
+  w.frame(6);
+  w.engine.onStorage('only 10 MiB free');
+  t.same(codes(w, 'table.suspended'), ['wheel-idle']);
+  w.frame(1);
+  t.same(codes(w, 'table.suspended'), ['wheel-idle', 'journal-space'], 'the wheel is back, the journal is still full: suspended for that');
+  t.notOk(w.types().includes('table.resumed'));
+  t.match(w.engine.resume('pit boss'), { ok: false, reason: /journal cannot take events/ });
+  w.engine.onStorage(null);
+  t.equal(w.types().at(-1), 'table.resumed');
+
+  const l = table();
+  l.ready();
+  l.engine.onStorage('only 10 MiB free');
+  l.engine.onLink({ up: false, reason: 'disconnected', detail: 'unplugged', port: '/dev/null' } as never);
+  l.engine.onStorage(null);
+  t.notOk(l.types().includes('table.resumed'), 'storage back, wheel still unplugged: still suspended');
+  l.engine.onLink({ up: true, port: '/dev/null', rotorWindow: null });
+  t.equal(l.types().at(-1), 'table.resumed', 'the last cause gone');
 });

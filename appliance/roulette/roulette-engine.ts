@@ -103,6 +103,17 @@ export class RouletteEngine extends TableLifecycle {
     this.suspend({ code: 'wheel-link', reason: `wheel link lost (${link.reason})` }, true);
   }
 
+  /**
+   * Besides the journal's: an unplugged wheel and an idle one. Without them a table suspended
+   * for the journal, whose wheel was unplugged meanwhile, would resume when the disk had room.
+   */
+  protected override standingCauses(): Incident[] {
+    const causes = super.standingCauses();
+    if (!this.linkUp) causes.push({ code: 'wheel-link', reason: 'wheel link lost' });
+    else if (this.last?.state === 6 && !this.round) causes.push({ code: 'wheel-idle', reason: 'wheel is closed or idle (state 6)' });
+    return causes;
+  }
+
   onStatus(s: WheelStatus): void {
     const prev = this.last?.state ?? null;
     this.last = s;

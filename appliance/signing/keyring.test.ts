@@ -25,7 +25,10 @@ t.test('a key others can read, a wrong key type, an empty or missing directory: 
   const k = generateKey(d);
   chmodSync(k.file, 0o644);
   t.throws(() => loadKeys(d), new RegExp(`mode 644.*chmod 600 ${k.file}`));
+  chmodSync(k.file, 0o640);
+  t.throws(() => loadKeys(d), new RegExp(`mode 640.*chmod 600 ${k.file}`), 'readable by its group is refused too');
   chmodSync(k.file, 0o600);
+  t.equal(loadKeys(d).length, 1, '0600 is accepted');
 
   const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'pem', type: 'pkcs8' });
   writeFileSync(join(d, 'rsa.key'), rsa, { mode: 0o600 });

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
@@ -105,4 +106,22 @@ t.test('a dealt baccarat round on video: pitbox run reads the clip, deals the ca
   t.notOk(events.some((e) => e.type === 'table.suspended' && (e.data as { code: string }).code !== 'camera-down'), 'no integrity suspension');
   const { violations } = verifyReceived(sub.raw, 'baccarat-01');
   t.same(violations, [], 'every event verifies: signatures, chain, no gaps');
+
+  // The recognition camera dies: the table suspends (the appliance decides, not the engine test's
+  // fake), and resumes by itself once the restarted worker delivers frames again.
+  const worker = spawnSync('ps', ['-o', 'pid=,args=', '--ppid', String(table.appliance?.pid)], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .find((l) => l.includes('camera-worker'));
+  t.ok(worker, 'the camera worker is a child of the appliance');
+  const seen = sub.unique().length;
+  process.kill(Number(worker?.trim().split(/\s+/)[0]), 'SIGKILL');
+  const after = () => sub.unique().slice(seen);
+  await until('table.suspended for the camera', () => after().some((e) => e.type === 'table.suspended'), 30_000);
+  t.match(after().find((e) => e.type === 'table.suspended')?.data, { code: 'camera-down', reason: /overhead/ });
+  await until('table.resumed', () => after().some((e) => e.type === 'table.resumed'), 60_000);
+  t.ok(
+    after().findIndex((e) => e.type === 'camera.up') < after().findIndex((e) => e.type === 'table.resumed'),
+    'resumed after the camera was back',
+  );
+  t.same(verifyReceived(sub.raw, 'baccarat-01').violations, [], 'and all of it verifies');
 });

@@ -8,7 +8,7 @@
  *   node --import tsx scripts/bench-wheel-latency.ts [events=1000] [speed=100]
  */
 import mqtt from 'mqtt';
-import { simulatedTable, startAppliance, startBroker, startMosquitto, stopAppliance, Subscriber, until } from '../appliance/test-support/harness.js';
+import { simulatedTable, startAppliance, startBroker, stopAppliance, Subscriber, until } from '../appliance/test-support/harness.js';
 
 const wanted = Number(process.argv[2] ?? 1000);
 const speed = Number(process.argv[3] ?? 100);

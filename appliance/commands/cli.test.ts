@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import t from 'tap';
-import { simulatedTable, startAppliance, startBroker, startMosquitto, stopAppliance, Subscriber, until } from '../test-support/harness.js';
+import { simulatedTable, startAppliance, startBroker, stopAppliance, Subscriber, until } from '../test-support/harness.js';
 
 const cli = new URL('../cli.ts', import.meta.url).pathname;
 const pitbox = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { encoding: 'utf8' });

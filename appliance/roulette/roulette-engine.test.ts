@@ -575,3 +575,20 @@ t.test('several suspension causes: the table resumes only when the last one is g
   l.engine.onLink({ up: true, port: '/dev/null', rotorWindow: null });
   t.equal(l.types().at(-1), 'table.resumed', 'the last cause gone');
 });
+
+t.test('the wheel moving on while a round waits for its number line voids that round; a later line is not its line', async (t) => {
+  // Found by the structure-aware fuzz (scripts/fuzz-wheel.ts, seed 1): spin 6's line never
+  // came, spin 7 started, and a line during spin 7's no-more-bets was taken as spin 7's result
+  // with the number spin 6 had shown.
+  const w = table();
+  w.ready();
+  w.spinUntilNoMoreBets();
+  w.frame(5, { lastNumber: 2 });
+  w.frame(5, { lastNumber: 2 });
+  w.spinUntilNoMoreBets();
+  t.same(codes(w, 'round.voided'), ['number-line-missing'], 'voided when the wheel left the result');
+  w.numberLine(2);
+  t.notOk(w.types().includes('round.result'), 'a line during no more bets is not a result');
+  w.result(10);
+  t.match(w.events.at(-1), { type: 'round.result', data: { number: 10 } }, 'the next game resolves normally');
+});

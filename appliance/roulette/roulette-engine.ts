@@ -134,6 +134,13 @@ export class RouletteEngine extends TableLifecycle {
     }
     if (this.suspension?.code === 'wheel-idle') this.lift('wheel left state 6');
 
+    // The wheel left the result while the round still waited for its number line: that line
+    // can no longer be told from the next game's, so the round is void (found by the fuzz: a
+    // late line of the next game was taken for this one's).
+    if (this.round?.resultFrameAt != null && s.state !== 5) {
+      this.voidRound({ code: 'number-line-missing', reason: `the wheel left the result (state ${s.state}) before the winning-number line came` });
+    }
+
     if (!this.round) this.respinOrphanedVoid(s);
     if (s.state === 2 && prev !== null && prev !== 2) this.onGameStarting();
     if (s.state === 3 && prev !== 3) this.onBallInRim(s, prev);
@@ -156,7 +163,8 @@ export class RouletteEngine extends TableLifecycle {
     this.numberLine = n;
     const round = this.round;
     if (!this.rules.statusFrames) return this.numberWithoutFrames(n);
-    if (round?.resultFrameAt != null && this.last) this.atResult(round, this.last, 5);
+    // Only a result frame can confirm a line; any other frame carries the previous game's number.
+    if (round?.resultFrameAt != null && this.last?.state === 5) this.atResult(round, this.last, 5);
   }
 
   // ---- dealer and technician actions ---------------------------------------------------------

@@ -150,6 +150,7 @@ export function fuzzWheel(opts: { seed: number; targetBytes: number; lieRate: nu
 
   // The games whose result may legitimately appear now: this one, and the one before (a late line).
   let recent: string[] = [];
+  let lies: string[] = [];
   const falseResults: string[] = [];
   let checked = 0;
   const byMutation: Record<string, number> = {};
@@ -164,11 +165,13 @@ export function fuzzWheel(opts: { seed: number; targetBytes: number; lieRate: nu
     const number = Math.floor(random() * 37);
     const rpm = 160 + Math.floor(random() * 20);
     recent = [recent.at(-1) ?? '', `${spin}:${number}`];
+    lies = [lies.at(-1) ?? '', 'none'];
     let game = honestGame(spin, direction, previous, number, rpm / 10);
     if (random() < opts.lieRate) {
       const m = MUTATIONS[Math.floor(random() * MUTATIONS.length)] as Mutation;
       byMutation[m] = (byMutation[m] ?? 0) + 1;
       game = lie(game, m, random);
+      lies[1] = `${m}: ${game.map((e) => (e.kind === 'line' ? `line ${e.number}` : `${e.status.state}/${e.status.spin}/${e.status.lastNumber ?? '-'}${e.status.warnings ? `/w${e.status.warnings}` : ''}`)).join(' ')}`;
     }
     for (const e of game) bytes += write(e);
     previous = number;
@@ -177,7 +180,7 @@ export function fuzzWheel(opts: { seed: number; targetBytes: number; lieRate: nu
       const e = events[checked] as EventDraft;
       if (e.type !== 'round.result') continue;
       const d = e.data as { spin: number; number: number };
-      if (!recent.includes(`${d.spin}:${d.number}`)) falseResults.push(`game ${games}: spin ${d.spin} number ${d.number}, the wheel played ${recent.join(' then ')}`);
+      if (!recent.includes(`${d.spin}:${d.number}`)) falseResults.push(`game ${games}: spin ${d.spin} number ${d.number}, the wheel played ${recent.join(' then ')} (lies: ${lies.join(' | ')})`);
     }
     // A person looks at every suspension and resumes, so the fuzz keeps reaching the engine.
     if (engine.state().suspended) engine.resume('fuzz');

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import t from 'tap';
-import { childPids, simulatedTable, startAppliance, startBroker, startMosquitto, stopAppliance, Subscriber, until, verifyReceived } from '../test-support/harness.js';
+import { childPids, simulatedTable, startAppliance, startBroker, stopAppliance, Subscriber, until, verifyReceived } from '../test-support/harness.js';
 
 /** The camera worker of `camera` under the appliance process, found by its config in its environment. */
 function cameraWorkerPid(appliance: ChildProcess, camera: string): number | null {

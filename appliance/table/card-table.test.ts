@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
-import { cardTable, startAppliance, startBroker, startMosquitto, stopAppliance, stopMosquitto, Subscriber, until, verifyReceived } from '../test-support/harness.js';
+import { cardTable, startAppliance, startBroker, stopAppliance, stopMosquitto, Subscriber, until, verifyReceived } from '../test-support/harness.js';
 
 const FIXTURES = new URL('../../test-fixtures/cards/', import.meta.url).pathname;
 const round = JSON.parse(readFileSync(join(FIXTURES, 'baccarat-round.json'), 'utf8')) as {

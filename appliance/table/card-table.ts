@@ -51,6 +51,11 @@ export class CardTable {
     this.runtime = new TableRuntime(config, configFile, log);
   }
 
+  /** Null while the table can work (systemd's watchdog), else why not; and one line for `systemctl status`. */
+  health(): { problem: string | null; summary: string } {
+    return this.runtime.health(this.engine?.state() ?? null);
+  }
+
   async start(signal: AbortSignal): Promise<void> {
     const { config, log, runtime } = this;
     const positions = checkPositions(config, this.configFile);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import { auditResults, simulatedTable, startAppliance, startBroker, startMosquitto, stopAppliance, Subscriber, until, verifyReceived } from '../test-support/harness.js';
+import { auditResults, simulatedTable, startAppliance, startBroker, stopAppliance, Subscriber, until, verifyReceived } from '../test-support/harness.js';
 
 // End to end on real parts: the simulated SS2 wheel on a real pty, `pitbox run` as a child
 // process with the real driver and engine, a real mosquitto on a loopback port.

@@ -38,6 +38,11 @@ export class RouletteTable {
     return this.engine?.state() ?? null;
   }
 
+  /** Null while the table can work (systemd's watchdog), else why not; and one line for `systemctl status`. */
+  health(): { problem: string | null; summary: string } {
+    return this.runtime.health(this.engine?.state() ?? null);
+  }
+
   async start(signal: AbortSignal): Promise<void> {
     const { config, log, runtime } = this;
     const journal = await runtime.start(signal, {

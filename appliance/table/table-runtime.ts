@@ -186,6 +186,26 @@ export class TableRuntime {
     return this.alarms.get('journal-integrity') ?? null;
   }
 
+  /**
+   * Whether the table can still do its work, for systemd's watchdog: the journal is open and
+   * answers (`problem` null when alive). Deliberately blind to the uplink and the cameras: a
+   * restart would not bring those back, and restarting on them would restart-loop the table.
+   * `summary` is one line for `systemctl status`.
+   */
+  health(state: { readonly open: boolean; readonly suspended: { readonly code: string } | null } | null): { problem: string | null; summary: string } {
+    const j = this.journal;
+    let problem: string | null = j ? null : 'the journal is not open';
+    try {
+      j?.database.prepare('SELECT 1').get();
+    } catch (err) {
+      problem = `the journal does not answer: ${(err as Error).message}`;
+    }
+    const table = !state ? 'starting' : state.suspended ? `suspended (${state.suspended.code})` : state.open ? 'open' : 'closed';
+    const alarms = [...this.alarms.keys()];
+    const summary = `${this.config.table}: ${table}; seq ${j?.committedSeq() ?? 0}, ${problem ? 0 : (j?.countUndelivered() ?? 0)} undelivered, uplink ${this.client?.connected ? 'connected' : 'down'}${alarms.length ? `, alarms: ${alarms.join(' ')}` : ''}`;
+    return { problem, summary };
+  }
+
   alarmList(): { code: AlarmCode; reason: string }[] {
     return [...this.alarms].map(([code, reason]) => ({ code, reason }));
   }

@@ -213,9 +213,9 @@ export async function simulatedTable(opts: SimulatedTableOptions): Promise<Simul
   return { dir, configFile, sim, games, appliance: null, output: [] };
 }
 
-export function startAppliance(table: ApplianceTable): ChildProcess {
+export function startAppliance(table: ApplianceTable, env: NodeJS.ProcessEnv = {}): ChildProcess {
   const cli = new URL('../cli.ts', import.meta.url).pathname;
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'run', '--config', table.configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'run', '--config', table.configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   child.stdout?.on('data', (d: Buffer) => table.output.push(d.toString()));
   child.stderr?.on('data', (d: Buffer) => table.output.push(d.toString()));
   table.appliance = child;

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { childPids, freePort, until } from '../../appliance/test-support/harness.js';
 import { silentLogger } from '../../appliance/log.js';
@@ -120,7 +121,8 @@ t.test('a worker that stops producing frames (frozen, not dead) is killed and re
   // SIGSTOP: the process lives on and holds its pipe, it just sends nothing, like a hung driver.
   const frozenAt = Date.now();
   process.kill(pid, 'SIGSTOP');
-  const [{ reason, at }] = (await down) as [{ reason: string; at: number }];
+  // Bounded, so that a watchdog that never fires fails here rather than at tap's timeout.
+  const [{ reason, at }] = (await Promise.race([down, sleep(30_000).then(() => Promise.reject(new Error('the frozen worker was never declared down')))])) as [{ reason: string; at: number }];
   t.match(reason, /^no frames for \d+ ms$/, 'declared silent, not dead');
   t.ok(at - frozenAt >= 600, `not before silenceMs (${at - frozenAt} ms)`);
   await back;

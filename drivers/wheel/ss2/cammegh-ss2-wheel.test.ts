@@ -83,7 +83,7 @@ t.test('status frames at the period keep the link up; silence for silenceFactor 
   t.ok(down.ms - lastFrame >= PERIOD_MS * SILENCE_FACTOR - 5, `not before ${SILENCE_FACTOR} periods without a frame (${Math.round(down.ms - lastFrame)} ms)`);
 
   // The wheel speaks again: the driver reopens, sets the wheel up again and is back.
-  const sending = setInterval(() => h.frame(), PERIOD_MS);
+  const sending = setInterval(() => void h.frame(), PERIOD_MS);
   t.teardown(() => clearInterval(sending));
   await until('link restored', () => h.links.at(-1)?.up === true, 5000);
   t.equal(h.links.filter((l) => l.up).length, 2, 'up again once');

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import mqtt, { type IClientOptions } from 'mqtt';
+import { HumanLines } from '../consumer/human-lines.js';
 import { VerifiedStream, type StreamItem } from '../consumer/stream.js';
-import type { EventEnvelope } from '../contract/envelope.js';
 import { loadConfig, readSecret } from '../config/load.js';
 
 const OPTIONS = {
@@ -26,7 +26,8 @@ const OPTIONS = {
 /**
  * `pitbox verify` and `pitbox tail`: subscribe like a backend, verify every signature and the
  * hash chain, track gaps and duplicates per table, rebuild the table state, and exit 1 on the
- * first violation. `tail` prints every event; `verify` prints a summary at the end.
+ * first violation. `tail` prints a line per event for people (state and status only when they
+ * change) or, with `--json`, every item for machines; `verify` prints a summary at the end.
  *
  * The broker and table come from `--config FILE` (a table's YAML) or from `--url` and
  * `--studio/--table` (all tables under `--prefix` when omitted). `--trust FILE`: JWKs (one per
@@ -46,6 +47,7 @@ export async function tailCommand(mode: 'tail' | 'verify', args: string[]): Prom
   const gapTimeoutMs = Number(v['gap-timeout'] ?? 30) * 1000;
   const client = await mqtt.connectAsync(target.url, { ...target.options, reconnectPeriod: 1000 });
 
+  const human = new HumanLines();
   let fresh = 0;
   let failure: string | null = null;
   let finish: () => void = () => undefined;
@@ -57,7 +59,10 @@ export async function tailCommand(mode: 'tail' | 'verify', args: string[]): Prom
       return;
     }
     if (item.kind === 'event' && !item.duplicate) fresh += 1;
-    if (mode === 'tail') process.stdout.write(`${v.json ? JSON.stringify(item) : describe(item)}\n`);
+    if (mode === 'tail') {
+      const line = v.json ? JSON.stringify(item) : human.line(item);
+      if (line !== null) process.stdout.write(`${line}\n`);
+    }
     if (fresh >= count) finish();
   });
   await stream.start();
@@ -129,14 +134,4 @@ function readTrust(file: string): string[] {
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => (JSON.parse(l) as { kid: string }).kid);
-}
-
-function describe(item: StreamItem): string {
-  if (item.kind === 'event') {
-    const e: EventEnvelope = item.event;
-    const round = e.round === undefined ? '' : ` round ${e.round}`;
-    return `${item.table} #${String(e.seq).padStart(6)} ${e.type.padEnd(16)}${round} ${JSON.stringify(e.data)}${item.duplicate ? ' (duplicate)' : ''}`;
-  }
-  if (item.kind === 'violation') return `${item.table} VIOLATION ${JSON.stringify(item.violation)}`;
-  return `${item.table} ${item.kind.padEnd(7)} ${item.text}`;
 }

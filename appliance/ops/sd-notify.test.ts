@@ -1,21 +1,18 @@
 import { mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { UnixDgramSocket } from './unix-dgram.js';
 import { simulatedTable, startAppliance, startBroker, stopAppliance, stopMosquitto, until } from '../test-support/harness.js';
 
 /**
  * systemd's side of Type=notify, played by this test: a unix datagram socket as NOTIFY_SOCKET
  * (what PID 1 binds), and `pitbox run` on a simulated wheel as the service. Real datagrams.
  */
-const { DgramSocket } = createRequire(import.meta.url)('node-unix-socket') as {
-  DgramSocket: new () => { bind(path: string): void; close(): void; on(event: 'data', cb: (buf: Buffer) => void): void };
-};
 
 t.test('READY once the table runs, WATCHDOG from the heartbeat, STATUS with the table, STOPPING on SIGTERM', async (t) => {
   const socketPath = join(mkdtempSync(join(tmpdir(), 'pitbox-notify-')), 'notify');
-  const systemd = new DgramSocket();
+  const systemd = new UnixDgramSocket();
   systemd.bind(socketPath);
   t.teardown(() => systemd.close());
   const messages: { at: number; fields: Record<string, string> }[] = [];

@@ -1,15 +1,10 @@
-import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
-
-interface Dgram {
-  sendTo(buf: Buffer, offset: number, length: number, destPath: string, onWrite?: (err?: Error) => void): void;
-  close(): void;
-}
+import { UnixDgramSocket } from './unix-dgram.js';
 
 /**
  * systemd's notify protocol (sd_notify(3)): READY, STATUS, WATCHDOG, STOPPING as datagrams to
- * $NOTIFY_SOCKET. Node cannot send unix datagrams; `node-unix-socket` can, with its binary in
- * the npm package (no compiler, no download). Sent from this process, so the unit keeps
+ * $NOTIFY_SOCKET. Node cannot send unix datagrams; `unix-dgram.ts` can (the prebuilt binary of
+ * node-unix-socket, from npm: no compiler, no download). Sent from this process, so the unit keeps
  * `NotifyAccess=main` (spawning systemd-notify would need `all`). Every failure is soft: a
  * notifier that cannot send logs once and the appliance runs on (systemd then restarts it on
  * its own timers, which is the right outcome when the notify socket is broken).
@@ -18,7 +13,7 @@ export class SystemdNotifier {
   private failed = false;
 
   private constructor(
-    private readonly socket: Dgram,
+    private readonly socket: UnixDgramSocket,
     private readonly path: string,
     private readonly log: Logger,
     /** Half of WATCHDOG_USEC, or null when systemd expects no watchdog from this process. */
@@ -31,12 +26,11 @@ export class SystemdNotifier {
     if (!raw) return null;
     // An abstract socket ("@name") is addressed with a leading NUL byte.
     const path = raw.startsWith('@') ? `\0${raw.slice(1)}` : raw;
-    let socket: Dgram;
+    let socket: UnixDgramSocket;
     try {
-      const { DgramSocket } = createRequire(import.meta.url)('node-unix-socket') as { DgramSocket: new () => Dgram };
-      socket = new DgramSocket();
+      socket = new UnixDgramSocket();
     } catch (err) {
-      log.warn({ err: (err as Error).message }, 'systemd notify socket set, but node-unix-socket cannot load: no READY or WATCHDOG will be sent');
+      log.warn({ err: (err as Error).message }, 'systemd notify socket set, but the datagram binding cannot load: no READY or WATCHDOG will be sent');
       return null;
     }
     const usec = Number(env.WATCHDOG_USEC);
@@ -76,7 +70,7 @@ export class SystemdNotifier {
   private send(text: string): void {
     const buf = Buffer.from(text);
     try {
-      this.socket.sendTo(buf, 0, buf.length, this.path, (err) => {
+      this.socket.send(buf, this.path, (err) => {
         if (err) this.fail(err);
       });
     } catch (err) {

@@ -5,6 +5,7 @@ import { cameraCommand } from './commands/camera.js';
 import { cardsCommand } from './commands/cards.js';
 import { tableCommand } from './commands/table.js';
 import { checkCommand } from './commands/check.js';
+import { doctorCommand } from './commands/doctor.js';
 import { journalCommand } from './commands/journal.js';
 import { keysCommand } from './commands/keys.js';
 import { tailCommand } from './commands/tail.js';
@@ -13,6 +14,7 @@ const USAGE = `pitbox: the studio edge appliance for one live-casino table
 
   pitbox run --config FILE             run the table described by FILE
   pitbox config check FILE             validate a table config and print what is wrong
+  pitbox doctor --config FILE          every check of the box and the table, with fixes [--json] [--only CHECK]
   pitbox journal init --config FILE    create a new table's journal (once; run never creates one)
   pitbox journal info --config FILE    where the journal stands
   pitbox journal verify --config FILE  every event's chain and signature (read-only) [--json]
@@ -53,6 +55,8 @@ async function main(argv: string[]): Promise<number> {
       break;
     case 'journal':
       return journalCommand(rest);
+    case 'doctor':
+      return doctorCommand(rest);
     case 'keys':
       return keysCommand(rest);
     case 'camera':

@@ -64,8 +64,11 @@ function pickCamera(file: string, name: string | undefined): CameraConfig {
   return camera;
 }
 
-/** Runs the camera as the appliance would (worker, encoder, outputs) and prints what it measured. */
-async function test(config: CameraConfig, seconds: number, json: boolean, log: typeof silentLogger): Promise<number> {
+/**
+ * Runs the camera as the appliance would (worker, encoder, outputs) for `seconds` from its first
+ * frame, or gives up after `startupS` without one; what `camera test` prints and `doctor` checks.
+ */
+export async function measureCamera(config: CameraConfig, seconds: number, log: typeof silentLogger, startupS = STARTUP_S) {
   const camera = new Camera({ ...config, analysis: { ...config.analysis, enabled: true } }, log);
   const delays: number[] = [];
   let lastDown: string | null = null;
@@ -78,7 +81,7 @@ async function test(config: CameraConfig, seconds: number, json: boolean, log: t
   const up = new Promise<boolean>((resolve) => {
     camera.once('up', () => resolve(true));
     camera.on('down', ({ failed }) => failed && resolve(false));
-    setTimeout(() => resolve(false), STARTUP_S * 1000);
+    setTimeout(() => resolve(false), startupS * 1000);
   });
   camera.start();
   const started = await up;
@@ -102,6 +105,12 @@ async function test(config: CameraConfig, seconds: number, json: boolean, log: t
     restarts: health.restarts,
     problem: health.framesOut > 0 ? null : (lastDown ?? health.reason ?? 'no frames'),
   };
+  return result;
+}
+
+/** Runs the camera as the appliance would (worker, encoder, outputs) and prints what it measured. */
+async function test(config: CameraConfig, seconds: number, json: boolean, log: typeof silentLogger): Promise<number> {
+  const result = await measureCamera(config, seconds, log);
   if (json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } else {

@@ -20,7 +20,7 @@ export class HumanLines {
       case 'birth': {
         const b = parse(item.text);
         const keys = Array.isArray(b.keys) ? b.keys.length : 0;
-        return `${time(str(b.ts))} ${item.table} connected: ${str(b.software)}, signing key ${str(b.activeKid).slice(0, 8)}…, ${keys} key${keys === 1 ? '' : 's'} announced, backlog up to #${String(b.lastSeq)}`;
+        return `${time(str(b.ts))} ${item.table} connected: ${str(b.software)}, signing key ${str(b.activeKid).slice(0, 8)}…, ${keys} key${keys === 1 ? '' : 's'} announced, backlog up to #${val(b.lastSeq)}`;
       }
       case 'state': {
         const s = parse(item.text);
@@ -57,7 +57,7 @@ export function describeEvent(e: EventEnvelope): string {
     case 'round.opened':
       return `${round}opened by ${str(d.by)}, bets open`;
     case 'round.closed':
-      return `${round}no more bets${d.spin === undefined ? '' : ` (spin ${String(d.spin)})`}`;
+      return `${round}no more bets${d.spin === undefined ? '' : ` (spin ${val(d.spin)})`}`;
     case 'round.voided':
       return `${round}VOID (${str(d.code)}): ${str(d.reason)}`;
     case 'round.result':
@@ -80,14 +80,14 @@ function describeResult(d: Record<string, unknown>): string {
     const cards = (k: string) => (Array.isArray(d[k]) ? (d[k] as string[]).join(' ') : '');
     const winner = d.winner === 'tie' ? 'tie' : `${str(d.winner)} wins`;
     const sides = [d.natural ? 'natural' : '', d.playerPair ? 'player pair' : '', d.bankerPair ? 'banker pair' : ''].filter(Boolean);
-    return `${winner} ${String(d.playerTotal)}-${String(d.bankerTotal)} (player ${cards('player')}; banker ${cards('banker')})${sides.length ? `, ${sides.join(', ')}` : ''}`;
+    return `${winner} ${val(d.playerTotal)}-${val(d.bankerTotal)} (player ${cards('player')}; banker ${cards('banker')})${sides.length ? `, ${sides.join(', ')}` : ''}`;
   }
   if (d.game === 'blackjack') {
     const dealer = obj(d.dealer);
     const boxes = Object.entries(obj(d.boxes)).map(([box, b]) => `${box} ${str(obj(b).outcome)}`);
-    return `dealer ${dealer.bust ? 'bust' : String(dealer.total)}; ${boxes.join(', ')}`;
+    return `dealer ${dealer.bust ? 'bust' : val(dealer.total)}; ${boxes.join(', ')}`;
   }
-  return `${String(d.number)} ${str(d.colour)}${d.spin === undefined ? '' : ` (spin ${String(d.spin)}, ${String(d.rotorRpm)} rpm ${str(d.direction)})`}`;
+  return `${val(d.number)} ${str(d.colour)}${d.spin === undefined ? '' : ` (spin ${val(d.spin)}, ${val(d.rotorRpm)} rpm ${str(d.direction)})`}`;
 }
 
 function describeState(s: Record<string, unknown>): string {
@@ -95,7 +95,7 @@ function describeState(s: Record<string, unknown>): string {
   const suspended = s.suspended ? obj(s.suspended) : null;
   parts.push(suspended ? `suspended (${str(suspended.code)})` : s.open ? 'open' : 'closed');
   const round = s.round ? obj(s.round) : null;
-  if (round) parts.push(`round ${String(round.no)}${round.phase ? ` ${str(round.phase)}` : ''}`);
+  if (round) parts.push(`round ${val(round.no)}${round.phase ? ` ${str(round.phase)}` : ''}`);
   const cams = s.cameras ? Object.entries(obj(s.cameras)).filter(([, v]) => v !== 'up') : [];
   if (cams.length) parts.push(`cameras down: ${cams.map(([k]) => k).join(', ')}`);
   return parts.join(', ');
@@ -122,6 +122,11 @@ function parse(text: string): Record<string, unknown> {
 
 function obj(v: unknown): Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+/** A number or a string as it is; anything else as JSON. */
+function val(v: unknown): string {
+  return typeof v === 'number' || typeof v === 'string' ? String(v) : JSON.stringify(v) ?? '?';
 }
 
 function str(v: unknown): string {

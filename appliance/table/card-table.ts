@@ -101,7 +101,7 @@ export class CardTable {
     ));
     cameras.setConsumer(config.cards.camera, (frame) => this.onFrame(frame, positions, engine, recognizer));
     if (config.openOnStart) engine.openTable('openOnStart');
-    this.control = new ControlSocket(config.control.socket ?? defaultSocketPath(config.table), engine, log.child({ module: 'control' }), config.control.group);
+    this.control = new ControlSocket(config.control.socket ?? defaultSocketPath(config.table), engine, log.child({ module: 'control' }), config.control.group, () => runtime.statusObject());
     await this.control.start();
     cameras.start();
     this.publishState(true);

@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
+import type { JsonObject } from '../contract/envelope.js';
 import type { Decision } from './events.js';
 
 /** What dealers' buttons and technicians can ask of a table (roulette and card tables alike). */
@@ -19,6 +20,8 @@ export interface TableControl {
 }
 
 export const ACTIONS = ['open', 'close', 'start', 'close-bets', 'void', 'resume', 'suspend', 'settle'] as const;
+/** Asks, never acts: the table's status (what `pitbox doctor` reads from a running table). */
+export const QUERIES = ['status'] as const;
 export type Action = (typeof ACTIONS)[number];
 
 export interface ControlRequest {
@@ -69,6 +72,7 @@ export class ControlSocket {
     private readonly control: TableControl,
     private readonly log: Logger,
     private readonly group?: string,
+    private readonly report?: () => JsonObject,
   ) {}
 
   async start(): Promise<void> {
@@ -107,14 +111,15 @@ export class ControlSocket {
     });
   }
 
-  private answer(line: string): Decision {
+  private answer(line: string): Decision | { ok: true; status: JsonObject } {
     let req: ControlRequest;
     try {
       req = JSON.parse(line) as ControlRequest;
     } catch {
       return { ok: false, reason: 'not JSON: send {"action": "start", "by": "button-1"}' };
     }
-    if (!(ACTIONS as readonly string[]).includes(req?.action)) return { ok: false, reason: `unknown action; one of ${ACTIONS.join(', ')}` };
+    if ((req?.action as string) === 'status') return this.report ? { ok: true, status: this.report() } : { ok: false, reason: 'this table has no status report' };
+    if (!(ACTIONS as readonly string[]).includes(req?.action)) return { ok: false, reason: `unknown action; one of ${[...ACTIONS, ...QUERIES].join(', ')}` };
     const decision = perform(this.control, req);
     this.log.info({ action: req.action, by: req.by ?? 'dealer', ...(decision.ok ? {} : { refused: decision.reason }) }, 'control');
     return decision;

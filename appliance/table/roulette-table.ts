@@ -3,12 +3,12 @@ import type { Logger } from 'pino';
 import { NumberLineWheel } from '../../drivers/wheel/generic/number-line-wheel.js';
 import { CammeghSs2Wheel } from '../../drivers/wheel/ss2/cammegh-ss2-wheel.js';
 import { hasMode, Ss2Mode } from '../../drivers/wheel/ss2/protocol.js';
-import type { WheelDriver } from '../../drivers/wheel/wheel.js';
+import type { WheelDriver, WheelLink } from '../../drivers/wheel/wheel.js';
 import type { RouletteConfig } from '../config/schema.js';
 import type { JsonObject } from '../contract/envelope.js';
 import { RouletteEngine, type RouletteRules } from '../roulette/roulette-engine.js';
 import type { RouletteSnapshot, TableState } from '../roulette/table-state.js';
-import { ControlSocket } from './control-socket.js';
+import { ControlSocket, defaultSocketPath } from './control-socket.js';
 import { stopInOrder } from './stop-in-order.js';
 import { describeDown, TableCameras } from './table-cameras.js';
 import { TableRuntime } from './table-runtime.js';
@@ -34,6 +34,8 @@ export class RouletteTable {
     this.runtime = new TableRuntime(config, configFile, log);
   }
 
+  private link: WheelLink | null = null;
+
   get state(): TableState | null {
     return this.engine?.state() ?? null;
   }
@@ -48,7 +50,7 @@ export class RouletteTable {
     const journal = await runtime.start(signal, {
       onStorage: (problem) => this.engine?.onStorage(problem),
       onIntegrity: (problem) => this.engine?.onIntegrity(problem),
-      status: () => ({ cameras: (this.cameras?.health() ?? []) as unknown as JsonObject[] }),
+      status: () => ({ cameras: (this.cameras?.health() ?? []) as unknown as JsonObject[], wheel: this.link ? { ...this.link } as unknown as JsonObject : { up: false, reason: 'not connected yet' } }),
     });
 
     const wheel = (this.wheel = this.createWheel());
@@ -69,6 +71,7 @@ export class RouletteTable {
     if (integrity !== null) engine.onIntegrity(integrity);
 
     wheel.on('link', (link) => {
+      this.link = link;
       engine.onLink(link);
       if (link.up && this.config.openOnStart && !engine.state().open) {
         const d = engine.openTable('openOnStart');
@@ -83,12 +86,10 @@ export class RouletteTable {
     wheel.on('winningNumber', (n) => engine.onWinningNumber(n));
     this.publishState(true);
     this.startCameras(engine);
-    // Most roulette wheels run their own games; a socket is opened only where one is configured
-    // (a manual-start wheel, a technician's suspend/resume).
-    if (config.control.socket) {
-      this.control = new ControlSocket(config.control.socket, engine, log.child({ module: 'control' }), config.control.group);
-      await this.control.start();
-    }
+    // The dealer's and technician's way in (open, suspend, resume, manual starts) and the status
+    // `pitbox doctor` asks a running table for.
+    this.control = new ControlSocket(config.control.socket ?? defaultSocketPath(config.table), engine, log.child({ module: 'control' }), config.control.group, () => runtime.statusObject());
+    await this.control.start();
     await wheel.start(signal);
     log.info({ studio: config.studio, table: config.table, wheel: config.wheel.driver }, 'table running');
   }

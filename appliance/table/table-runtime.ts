@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { canonicalize } from '../contract/canonical.js';
 import { seal, type BirthMessage, type JsonObject, type StateMessage } from '../contract/envelope.js';
@@ -17,6 +16,7 @@ import { EmbeddedBroker } from '../uplink/embedded-broker.js';
 import { LocalMirror } from '../uplink/local-mirror.js';
 import { Publisher } from '../uplink/publisher.js';
 import { tableTopics, type TableTopics } from '../uplink/topics.js';
+import { uplinkClientOptions, uplinkUrl } from '../uplink/client-options.js';
 import type { EventDraft } from './events.js';
 
 const MAINTENANCE_MS = 5000;
@@ -106,7 +106,7 @@ export class TableRuntime {
       signal.throwIfAborted();
     }
 
-    const client = (this.client = mqtt.connect(this.uplinkUrl(), this.clientOptions()));
+    const client = (this.client = mqtt.connect(uplinkUrl(this.config, this.broker?.port), uplinkClientOptions(this.config, this.configFile, { will: { topic: this.topics.status, payload: Buffer.from(this.offline()), qos: 1, retain: true } })));
     client.on('error', (err) => log.warn({ err: err.message }, 'uplink error'));
     client.on('offline', () => log.warn('uplink offline: events stay in the journal until it is back'));
     this.publisher = new Publisher({
@@ -340,9 +340,10 @@ export class TableRuntime {
     this.publishStatus();
   }
 
-  private publishStatus(): void {
+  /** What `status` says, as an object (also what the control socket's `status` answers). */
+  statusObject(): JsonObject {
     const { journal, space } = this;
-    const status = canonicalize({
+    return {
       v: 1,
       online: true,
       ts: new Date().toISOString(),
@@ -356,8 +357,13 @@ export class TableRuntime {
         ...(this.chain ? { chainCheck: { ...this.chain } } : {}),
       },
       backlog: this.publisher?.backlogRemaining() ?? 0,
+      uplink: { connected: this.client?.connected ?? false },
       ...this.hooks?.status?.(),
-    });
+    };
+  }
+
+  private publishStatus(): void {
+    const status = canonicalize(this.statusObject());
     this.publisher?.publishStatus(status);
     this.mirror?.retained(this.topics.status, status);
   }
@@ -366,31 +372,5 @@ export class TableRuntime {
     return canonicalize({ v: 1, online: false });
   }
 
-  private uplinkUrl(): string {
-    if (this.config.uplink) return this.config.uplink.url;
-    const host = this.config.broker.host;
-    return `mqtt://${host.includes(':') ? `[${host}]` : host}:${this.broker?.port ?? this.config.broker.port}`;
-  }
 
-  private clientOptions(): IClientOptions {
-    const { config } = this;
-    const up = config.uplink;
-    const opts: IClientOptions = {
-      clientId: up?.clientId ?? `pitbox-${config.studio}-${config.table}`,
-      protocolVersion: 4,
-      clean: true,
-      reconnectPeriod: 1000,
-      connectTimeout: 10_000,
-      queueQoSZero: false,
-      will: { topic: this.topics.status, payload: Buffer.from(this.offline()), qos: 1, retain: true },
-    };
-    const username = up ? up.username : config.broker.username;
-    const passwordFile = up ? up.passwordFile : config.broker.passwordFile;
-    if (username) opts.username = username;
-    if (passwordFile) opts.password = readSecret(passwordFile, this.configFile);
-    if (up?.caFile) opts.ca = readFileSync(up.caFile);
-    if (up?.certFile) opts.cert = readFileSync(up.certFile);
-    if (up?.keyFile) opts.key = readFileSync(up.keyFile);
-    return opts;
-  }
 }

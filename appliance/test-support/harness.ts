@@ -202,6 +202,8 @@ export async function simulatedTable(opts: SimulatedTableOptions): Promise<Simul
       ...(opts.uplinkConfig ?? ['uplink:', `  url: mqtt://127.0.0.1:${opts.brokerPort}`]),
       'broker:',
       '  enabled: false',
+      'control:',
+      `  socket: ${join(dir, 'control.sock')}`,
       'log:',
       '  level: info',
       ...(opts.extraConfig ?? []),

@@ -1,0 +1,146 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import t from 'tap';
+import { cardTable, simulatedTable, startAppliance, startBroker, stopAppliance, stopMosquitto, until } from '../test-support/harness.js';
+import { exitCode, fail, formatLines, pass, runChecks, warn } from './doctor.js';
+
+const cli = new URL('../cli.ts', import.meta.url).pathname;
+
+interface Line {
+  check: string;
+  status: string;
+  found: string;
+  fix?: string;
+}
+
+/** `pitbox doctor --json`, asynchronously (the simulator and the broker live in this process). */
+function doctor(...args: string[]): Promise<{ code: number | null; lines: Line[]; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'doctor', '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => {
+      let lines: Line[] = [];
+      try {
+        lines = (JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { checks: Line[] }).checks ?? [];
+      } catch {
+        // left empty: the assertions below show `out`
+      }
+      resolve({ code, lines, out });
+    });
+  });
+}
+
+const status = (lines: Line[], check: string) => lines.filter((l) => l.check === check).map((l) => l.status);
+
+t.test('the runner: a check that throws or hangs is reported as crashed, and the rest still run', async (t) => {
+  const lines = await runChecks(
+    [
+      { name: 'a', run: () => pass('fine') },
+      { name: 'b', run: () => Promise.reject(new Error('boom')) },
+      { name: 'c', timeoutS: 0.2, run: () => new Promise(() => undefined) },
+      { name: 'd', run: () => [warn('one', 'do x'), fail('two', 'do y')] },
+    ],
+    {},
+  );
+  t.same(
+    lines.map((l) => [l.check, l.status]),
+    [
+      ['a', 'pass'],
+      ['b', 'crashed'],
+      ['c', 'crashed'],
+      ['d', 'warn'],
+      ['d', 'fail'],
+    ],
+  );
+  t.match(lines[1]?.found, /boom/);
+  t.match(lines[2]?.found, /did not finish in 0.2 s/);
+  t.equal(exitCode(lines), 1);
+  t.equal(exitCode(lines.filter((l) => l.status === 'pass' || l.status === 'warn')), 0, 'warnings alone pass');
+  const text = formatLines(lines);
+  t.match(text, /✓ pass +a +fine/);
+  t.match(text, /fix: do y/);
+  t.match(text, /5 checks: 1 pass, 1 warn, 1 fail, 2 crashed/);
+});
+
+t.test('a simulated table: every check passes or says why not; a running appliance is asked, its port never opened', async (t) => {
+  const { port, proc } = await startBroker();
+  t.teardown(() => stopMosquitto(proc));
+  const table = await simulatedTable({ brokerPort: port, speed: 20, seed: 31, faults: {} });
+  t.teardown(() => table.sim.stop());
+
+  // Not running: the doctor opens the wheel's port itself and hears status frames.
+  const cold = await doctor('--config', table.configFile);
+  t.same(status(cold.lines, 'config'), ['pass'], cold.out);
+  t.same(status(cold.lines, 'wheel-port'), ['pass'], JSON.stringify(cold.lines.find((l) => l.check === 'wheel-port')));
+  t.match(cold.lines.find((l) => l.check === 'wheel-port')?.found, /status frame/);
+  t.same(status(cold.lines, 'journal'), ['pass']);
+  t.same(status(cold.lines, 'signing-key'), ['pass']);
+  t.same(status(cold.lines, 'uplink'), ['pass'], JSON.stringify(cold.lines.find((l) => l.check === 'uplink')));
+  t.same(status(cold.lines, 'service'), ['warn'], 'not running: a warning with how to start it');
+  t.same(status(cold.lines, 'cameras'), ['skip']);
+  t.notOk(cold.lines.some((l) => l.status === 'crashed'), 'no check crashed');
+  // This development box has no `pitbox` user: the only failure, named with its fix.
+  t.same(cold.lines.filter((l) => l.status === 'fail').map((l) => l.check), ['user']);
+  t.match(cold.lines.find((l) => l.check === 'user')?.fix, /sysusers|package/);
+  t.equal(cold.code, 1, 'exit 1 while anything fails');
+  const only = await doctor('--config', table.configFile, '--only', 'journal,signing-key');
+  t.same(only.lines.map((l) => l.check), ['journal', 'signing-key'], '--only runs just those (and the config, shown when it fails)');
+  t.equal(only.code, 0);
+
+  // Running: the doctor asks the appliance, and the appliance keeps its link.
+  startAppliance(table);
+  t.teardown(() => stopAppliance(table, 'SIGKILL'));
+  await until('the appliance has the wheel', () => table.output.join('').includes('table running'), 30_000);
+  await new Promise((r) => setTimeout(r, 1500));
+  const warm = await doctor('--config', table.configFile, '--only', 'service,wheel-port,local-broker,uplink');
+  t.match(warm.lines.find((l) => l.check === 'wheel-port'), { status: 'pass', found: /held by the running appliance, link up/ }, warm.out);
+  t.match(warm.lines.find((l) => l.check === 'service'), { status: 'pass', found: /running/ });
+  t.notMatch(table.output.join(''), /wheel link lost/, 'the appliance never lost its wheel to the doctor');
+  t.equal(await stopAppliance(table), 0);
+});
+
+t.test('broken tables: each problem is a failing line naming it, with the fix', async (t) => {
+  const { port, proc } = await startBroker();
+  t.teardown(() => stopMosquitto(proc));
+  const table = await simulatedTable({ brokerPort: port, speed: 20, seed: 32, faults: {} });
+  await table.sim.stop();
+  // A key others can read, a journal with a deleted middle row, a wheel that is not there.
+  const keyDir = join(table.dir, 'keys');
+  chmodSync(join(keyDir, readdirSync(keyDir)[0] as string), 0o644);
+  const db = new Database(join(table.dir, 'journal.db'));
+  db.prepare("UPDATE meta SET value = '3' WHERE key = 'last_seq'").run();
+  db.close();
+  const r = await doctor('--config', table.configFile, '--only', 'wheel-port,journal,signing-key');
+  t.match(r.lines.find((l) => l.check === 'wheel-port'), { status: 'fail', found: /does not exist/, fix: /plug in/ }, r.out);
+  t.match(r.lines.find((l) => l.check === 'journal'), { status: 'fail', found: /chain broken at seq 1/ });
+  t.match(r.lines.find((l) => l.check === 'signing-key'), { status: 'fail', found: /mode 644/, fix: /chmod 600/ });
+  t.equal(r.code, 1);
+
+  writeFileSync(table.configFile, 'studio: x\ntable: y\ngame: roulette\nwheel: { driver: cammegh-ss2 }\n');
+  const bad = await doctor('--config', table.configFile);
+  t.match(bad.lines[0], { check: 'config', status: 'fail', found: /wheel\.port/ });
+  t.ok(bad.lines.slice(1).every((l) => l.status === 'skip' || l.check === 'clock' || l.check === 'temperature'), 'the rest skip: no usable config');
+});
+
+t.test('a card table: the model loads, matches its hash and answers within budget; the camera gives frames', async (t) => {
+  const fixtures = new URL('../../test-fixtures/cards/', import.meta.url).pathname;
+  const table = cardTable('baccarat-09', [
+    'game: baccarat',
+    'cameras:',
+    '  - name: overhead',
+    `    source: { kind: file, path: ${join(fixtures, 'baccarat-round.mkv')}, width: 1920, height: 1080, framerate: 10 }`,
+    'cards:',
+    '  camera: overhead',
+    '  positions:',
+    '    player1: [[0, 0], [960, 0], [960, 1080], [0, 1080]]',
+    'control:',
+    '  socket: /nonexistent/pitbox-doctor-test.sock',
+  ]);
+  const r = await doctor('--config', table.configFile, '--only', 'model,cameras');
+  t.match(r.lines.find((l) => l.check === 'model'), { status: /pass|warn/, found: /hash matches, loaded in \d+ ms, a batch of 8 in/ }, r.out);
+  t.match(r.lines.find((l) => l.check === 'cameras'), { status: /pass|warn/, found: /overhead: \d+ frames in 2 s/ });
+});

@@ -25,6 +25,14 @@ const broker = z.strictObject({
   passwordFile: filePath.optional(),
 });
 
+const http = z.strictObject({
+  enabled: z.boolean().default(true).describe('The local HTTP server: /metrics (Prometheus), /healthz, /status.json'),
+  host: z.string().default('127.0.0.1').describe('Bind address; anything but loopback requires username and passwordFile'),
+  port: z.number().int().min(0).max(65535).default(8180),
+  username: z.string().min(1).optional(),
+  passwordFile: filePath.optional(),
+});
+
 const mib = z.number().positive();
 
 const journal = z.strictObject({
@@ -72,6 +80,7 @@ const common = {
   topicPrefix: z.string().regex(/^[^#+\s]+$/, 'no wildcards or spaces').default('pitbox/v1'),
   uplink: uplink.optional().describe('The central broker; absent: publish to the embedded broker'),
   broker: broker.default({ enabled: true, host: '127.0.0.1', port: 1883 }),
+  http: http.default({ enabled: true, host: '127.0.0.1', port: 8180 }),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') }).default({ level: 'info' }),
   control: z
     .strictObject({

@@ -101,7 +101,11 @@ export class CardTable {
     ));
     cameras.setConsumer(config.cards.camera, (frame) => this.onFrame(frame, positions, engine, recognizer));
     if (config.openOnStart) engine.openTable('openOnStart');
-    this.control = new ControlSocket(config.control.socket ?? defaultSocketPath(config.table), engine, log.child({ module: 'control' }), config.control.group, () => runtime.statusObject());
+    this.control = new ControlSocket(config.control.socket ?? defaultSocketPath(config.table), engine, log.child({ module: 'control' }), {
+      group: config.control.group,
+      report: () => runtime.statusObject(),
+      onAction: (action, ok) => runtime.metrics?.onPress(action, ok),
+    });
     await this.control.start();
     cameras.start();
     this.publishState(true);
@@ -128,6 +132,7 @@ export class CardTable {
   private async onFrame(frame: CameraFrame, positions: Positions, engine: CardEngine, recognizer: CardRecognizer): Promise<void> {
     const t0 = performance.now();
     const found = await recognizer.recognizeFrame(frame);
+    this.runtime.metrics?.onRecognition((performance.now() - t0) / 1000, found);
     // Capture time from the pipeline clock; a source without timestamps falls back to arrival.
     engine.onFrame({ readings: readPositions(found, positions), frameTime: frame.captureTime ?? Date.now(), camera: frame.camera });
     this.stats.recognized += 1;

@@ -71,8 +71,14 @@ export class ControlSocket {
     private readonly path: string,
     private readonly control: TableControl,
     private readonly log: Logger,
-    private readonly group?: string,
-    private readonly report?: () => JsonObject,
+    private readonly opts: {
+      /** Group allowed to use the socket (mode 0660); the owner only (0600) without. */
+      readonly group?: string | undefined;
+      /** What the `status` query answers. */
+      readonly report?: () => JsonObject;
+      /** Told of every action and whether the table accepted it (metrics). */
+      readonly onAction?: (action: string, accepted: boolean) => void;
+    } = {},
   ) {}
 
   async start(): Promise<void> {
@@ -83,8 +89,9 @@ export class ControlSocket {
       server.once('error', reject);
       server.listen(this.path, () => resolve());
     });
-    chmodSync(this.path, this.group ? 0o660 : 0o600);
-    if (this.group) execFileSync('chgrp', [this.group, this.path]);
+    const group = this.opts.group;
+    chmodSync(this.path, group ? 0o660 : 0o600);
+    if (group) execFileSync('chgrp', [group, this.path]);
     this.log.info({ socket: this.path }, 'control socket listening');
   }
 
@@ -118,9 +125,10 @@ export class ControlSocket {
     } catch {
       return { ok: false, reason: 'not JSON: send {"action": "start", "by": "button-1"}' };
     }
-    if ((req?.action as string) === 'status') return this.report ? { ok: true, status: this.report() } : { ok: false, reason: 'this table has no status report' };
+    if ((req?.action as string) === 'status') return this.opts.report ? { ok: true, status: this.opts.report() } : { ok: false, reason: 'this table has no status report' };
     if (!(ACTIONS as readonly string[]).includes(req?.action)) return { ok: false, reason: `unknown action; one of ${[...ACTIONS, ...QUERIES].join(', ')}` };
     const decision = perform(this.control, req);
+    this.opts.onAction?.(req.action, decision.ok);
     this.log.info({ action: req.action, by: req.by ?? 'dealer', ...(decision.ok ? {} : { refused: decision.reason }) }, 'control');
     return decision;
   }

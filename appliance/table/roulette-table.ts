@@ -80,15 +80,21 @@ export class RouletteTable {
       this.publishState(true);
     });
     wheel.on('status', (s) => {
+      runtime.metrics?.onWheelFrame(Date.now());
       engine.onStatus(s);
       this.publishState(false);
     });
     wheel.on('winningNumber', (n) => engine.onWinningNumber(n));
+    wheel.on('garbage', () => runtime.metrics?.onWheelGarbage());
     this.publishState(true);
     this.startCameras(engine);
     // The dealer's and technician's way in (open, suspend, resume, manual starts) and the status
     // `pitbox doctor` asks a running table for.
-    this.control = new ControlSocket(config.control.socket ?? defaultSocketPath(config.table), engine, log.child({ module: 'control' }), config.control.group, () => runtime.statusObject());
+    this.control = new ControlSocket(config.control.socket ?? defaultSocketPath(config.table), engine, log.child({ module: 'control' }), {
+      group: config.control.group,
+      report: () => runtime.statusObject(),
+      onAction: (action, ok) => runtime.metrics?.onPress(action, ok),
+    });
     await this.control.start();
     await wheel.start(signal);
     log.info({ studio: config.studio, table: config.table, wheel: config.wheel.driver }, 'table running');

@@ -12,6 +12,8 @@ import type { ChainReport } from '../journal/integrity.js';
 import { checkSpace, prune, type Space } from '../journal/retention.js';
 import { planKeys, type KeyPlan } from '../signing/key-plan.js';
 import { loadKeys } from '../signing/keyring.js';
+import { LocalHttpServer } from '../http/local-server.js';
+import { TableMetrics } from '../http/metrics.js';
 import { EmbeddedBroker } from '../uplink/embedded-broker.js';
 import { LocalMirror } from '../uplink/local-mirror.js';
 import { Publisher } from '../uplink/publisher.js';
@@ -57,6 +59,9 @@ export class TableRuntime {
   private pendingState: JsonObject | null = null;
   private hooks: RuntimeHooks | null = null;
   private readonly stopping = new AbortController();
+  /** Prometheus metrics (`/metrics`); tables add their game's (wheel, recognition, presses). */
+  metrics: TableMetrics | null = null;
+  private http: LocalHttpServer | null = null;
   /** The background chain check: running, its report, or why it could not run. */
   private chain: { state: 'running' | 'passed' | 'failed' | 'error'; checked: number; firstBadSeq?: number; error?: string; ms?: number } | null = null;
   private readonly configHash: string;
@@ -105,6 +110,9 @@ export class TableRuntime {
       }
       signal.throwIfAborted();
     }
+
+    await this.startHttp();
+    signal.throwIfAborted();
 
     const client = (this.client = mqtt.connect(uplinkUrl(this.config, this.broker?.port), uplinkClientOptions(this.config, this.configFile, { will: { topic: this.topics.status, payload: Buffer.from(this.offline()), qos: 1, retain: true } })));
     client.on('error', (err) => log.warn({ err: err.message }, 'uplink error'));
@@ -229,11 +237,52 @@ export class TableRuntime {
         await client.endAsync(true);
       }
     }
+    await this.http?.stop();
     await this.broker?.stop();
     this.journal?.close();
   }
 
+  /**
+   * The local HTTP server and the metrics. A port that cannot be bound costs the page and the
+   * metrics, never the table: logged, and the table runs on.
+   */
+  private async startHttp(): Promise<void> {
+    const { config, log } = this;
+    this.metrics = new TableMetrics({ status: () => this.statusObject() }, { version: this.software, studio: config.studio, table: config.table, game: config.game });
+    if (!config.http.enabled) return;
+    const server = new LocalHttpServer({
+      host: config.http.host,
+      port: config.http.port,
+      credentials: config.http.username && config.http.passwordFile ? { username: config.http.username, password: readSecret(config.http.passwordFile, this.configFile) } : null,
+      log: log.child({ module: 'http' }),
+    });
+    const metrics = this.metrics;
+    server.route('/metrics', async (_req, res) => {
+      const text = await metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text);
+    });
+    server.route('/healthz', (_req, res) => {
+      const { problem } = this.health(null);
+      res.writeHead(problem ? 503 : 200, { 'content-type': 'text/plain' }).end(`${problem ?? 'ok'}\n`);
+    });
+    server.route('/status.json', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(canonicalize(this.statusObject()));
+    });
+    try {
+      await server.start();
+      this.http = server;
+    } catch (err) {
+      log.error({ err: (err as Error).message, host: config.http.host, port: config.http.port }, 'the local HTTP server cannot listen: no /metrics or status page; the table runs on');
+    }
+  }
+
+  /** The bound HTTP port (tests configure 0), or null when the server is not running. */
+  get httpPort(): number | null {
+    return this.http?.port ?? null;
+  }
+
   private onDurable(batch: readonly JournaledEvent[]): void {
+    this.metrics?.onDurable(batch);
     this.mirror?.events(this.topics.events, batch);
     // A burst can fill a small disk between maintenance ticks: look again, at most once a second.
     if (performance.now() - this.maintainedAt > 1000) this.maintain();

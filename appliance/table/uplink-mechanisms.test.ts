@@ -31,7 +31,7 @@ function table(lines: readonly string[]): { dir: string; configFile: string; key
   const configFile = join(dir, 'table.yaml');
   writeFileSync(
     configFile,
-    ['studio: e2e', 'table: roulette-01', 'game: roulette', 'wheel:', '  driver: cammegh-ss2', '  port: /dev/null', 'journal:', `  path: ${journalPath}`, 'signing:', `  keyDir: ${keyDir}`, ...lines, ''].join('\n'),
+    ['studio: e2e', 'table: roulette-01', 'game: roulette', 'wheel:', '  driver: cammegh-ss2', '  port: /dev/null', 'journal:', `  path: ${journalPath}`, 'signing:', `  keyDir: ${keyDir}`, 'http:', '  port: 0', ...lines, ''].join('\n'),
   );
   generateKey(keyDir);
   Journal.create({ path: journalPath, studio: 'e2e', table: 'roulette-01' }).close();

@@ -146,7 +146,8 @@ export interface SimulatedTable extends ApplianceTable {
 export function cardTable(table: string, lines: readonly string[]): ApplianceTable {
   const dir = mkdtempSync(join(tmpdir(), 'pitbox-cards-'));
   const configFile = join(dir, 'table.yaml');
-  writeFileSync(configFile, ['studio: e2e', `table: ${table}`, 'journal:', `  path: ${join(dir, 'journal.db')}`, 'signing:', `  keyDir: ${join(dir, 'keys')}`, ...lines, ''].join('\n'));
+  const http = lines.some((l) => l.startsWith('http:')) ? [] : ['http:', '  port: 0'];
+  writeFileSync(configFile, ['studio: e2e', `table: ${table}`, 'journal:', `  path: ${join(dir, 'journal.db')}`, 'signing:', `  keyDir: ${join(dir, 'keys')}`, ...http, ...lines, ''].join('\n'));
   generateKey(join(dir, 'keys'));
   Journal.create({ path: join(dir, 'journal.db'), studio: 'e2e', table }).close();
   return { dir, configFile, appliance: null, output: [] };
@@ -204,6 +205,8 @@ export async function simulatedTable(opts: SimulatedTableOptions): Promise<Simul
       '  enabled: false',
       'control:',
       `  socket: ${join(dir, 'control.sock')}`,
+      'http:',
+      '  port: 0',
       'log:',
       '  level: info',
       ...(opts.extraConfig ?? []),

@@ -17,6 +17,9 @@ packages=(
   openssl                      # TLS test certificates
   # serialport's port listing shells out to udevadm
   udev
+  # the status page is tested in Debian's browser (puppeteer-core drives it; nothing downloads one);
+  # systemd-analyze rates the shipped units (the hardening gate)
+  chromium systemd
 )
 
 missing=()

@@ -120,7 +120,13 @@ export const CHECKS: Check<DoctorContext>[] = [
         const want = 'width' in cam.source && 'framerate' in cam.source ? `${String(cam.source.width)}x${String(cam.source.height)} at ${String(cam.source.framerate)} fps` : 'as its source gives';
         if (ctx.running) {
           const h = ((ctx.running.cameras ?? []) as { name: string; state: string; fps: number; reason: string | null }[]).find((x) => x.name === cam.name);
-          out.push(!h ? warn(`${cam.name}: the running appliance does not report it`, 'restart the appliance after changing cameras') : h.state === 'up' ? pass(`${cam.name}: up in the running appliance, ${h.fps} fps (configured ${want})`) : fail(`${cam.name}: ${h.state}: ${h.reason ?? '?'}`, `pitbox camera test --config FILE --camera ${cam.name}`));
+          const testIt = `pitbox camera test --config FILE --camera ${cam.name}`;
+          out.push(
+            !h ? warn(`${cam.name}: the running appliance does not report it`, 'restart the appliance after changing cameras')
+            : h.state === 'up' ? pass(`${cam.name}: up in the running appliance, ${h.fps} fps (configured ${want})`)
+            : h.state === 'starting' ? warn(`${cam.name}: starting, no frame yet`, `look again in a few seconds; if it stays so: ${testIt}`)
+            : fail(`${cam.name}: ${h.state}: ${h.reason ?? '?'}`, testIt),
+          );
           continue;
         }
         const r = await measureCamera(cam, 2, silentLogger, 5);

@@ -1,8 +1,7 @@
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
 import { silentLogger } from '../log.js';
-import { simulatedTable, startAppliance, startBroker, stopAppliance, stopMosquitto, until } from '../test-support/harness.js';
+import { controlRequest as press, simulatedTable, startAppliance, startBroker, stopAppliance, stopMosquitto, until } from '../test-support/harness.js';
 import { LocalHttpServer } from './local-server.js';
 
 /** One sample's value from a Prometheus text exposition, or undefined. */
@@ -10,17 +9,6 @@ function sample(text: string, name: string, labels = ''): number | undefined {
   const head = `${name}${labels ? `{${labels}}` : ''} `;
   const line = text.split('\n').find((l) => l.startsWith(head));
   return line === undefined ? undefined : Number(line.slice(head.length));
-}
-
-function press(socket: string, action: string): Promise<{ ok: boolean }> {
-  return new Promise((resolve, reject) => {
-    const c = connect(socket, () => c.write(`${JSON.stringify({ action, by: 'metrics-test' })}\n`));
-    c.on('data', (d) => {
-      resolve(JSON.parse(d.toString()) as { ok: boolean });
-      c.end();
-    });
-    c.on('error', reject);
-  });
 }
 
 t.test('/metrics of a running roulette table: Prometheus names, live values, no secrets or results in labels', async (t) => {

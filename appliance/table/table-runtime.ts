@@ -3,6 +3,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { canonicalize } from '../contract/canonical.js';
 import { seal, type BirthMessage, type JsonObject, type StateMessage } from '../contract/envelope.js';
+import { EventEmitter } from 'node:events';
 import { readSecret } from '../config/load.js';
 import type { TableConfig } from '../config/schema.js';
 import { bootId, fileHash, softwareVersion } from '../identity.js';
@@ -14,6 +15,7 @@ import { planKeys, type KeyPlan } from '../signing/key-plan.js';
 import { loadKeys } from '../signing/keyring.js';
 import { LocalHttpServer } from '../http/local-server.js';
 import { TableMetrics } from '../http/metrics.js';
+import { StatusPage } from '../http/status-page.js';
 import { EmbeddedBroker } from '../uplink/embedded-broker.js';
 import { LocalMirror } from '../uplink/local-mirror.js';
 import { Publisher } from '../uplink/publisher.js';
@@ -29,6 +31,12 @@ const DAY_MS = 86_400_000;
 
 export type AlarmCode = 'journal-space' | 'journal-write' | 'journal-integrity' | 'camera-down';
 const STORAGE_ALARMS: ReadonlySet<AlarmCode> = new Set(['journal-space', 'journal-write']);
+
+/** One message as the table publishes it. */
+export interface FeedMessage {
+  readonly kind: 'birth' | 'events' | 'state' | 'status';
+  readonly text: string;
+}
 
 /** What a game table hears from the runtime. */
 export interface RuntimeHooks {
@@ -62,6 +70,11 @@ export class TableRuntime {
   /** Prometheus metrics (`/metrics`); tables add their game's (wheel, recognition, presses). */
   metrics: TableMetrics | null = null;
   private http: LocalHttpServer | null = null;
+  private page: StatusPage | null = null;
+  /** What the table publishes, as it is published (birth, events, state, status): the status page's feed. */
+  readonly feed = new EventEmitter<{ message: [FeedMessage] }>();
+  /** The newest birth, state and status, for a page that opens later. */
+  readonly latest = new Map<FeedMessage['kind'], string>();
   /** The background chain check: running, its report, or why it could not run. */
   private chain: { state: 'running' | 'passed' | 'failed' | 'error'; checked: number; firstBadSeq?: number; error?: string; ms?: number } | null = null;
   private readonly configHash: string;
@@ -237,6 +250,7 @@ export class TableRuntime {
         await client.endAsync(true);
       }
     }
+    this.page?.close();
     await this.http?.stop();
     await this.broker?.stop();
     this.journal?.close();
@@ -268,12 +282,21 @@ export class TableRuntime {
     server.route('/status.json', (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(canonicalize(this.statusObject()));
     });
+    this.page = new StatusPage(this, { studio: config.studio, table: config.table, game: config.game }, async () =>
+      (await import('../doctor/page-checks.js')).pageDoctor(this.configFile, () => this.statusObject()),
+    );
+    this.page.mount(server);
     try {
       await server.start();
       this.http = server;
     } catch (err) {
       log.error({ err: (err as Error).message, host: config.http.host, port: config.http.port }, 'the local HTTP server cannot listen: no /metrics or status page; the table runs on');
     }
+  }
+
+  private announce(kind: FeedMessage['kind'], text: string): void {
+    if (kind !== 'events') this.latest.set(kind, text);
+    this.feed.emit('message', { kind, text });
   }
 
   /** The bound HTTP port (tests configure 0), or null when the server is not running. */
@@ -283,6 +306,7 @@ export class TableRuntime {
 
   private onDurable(batch: readonly JournaledEvent[]): void {
     this.metrics?.onDurable(batch);
+    for (const e of batch) this.announce('events', e.body);
     this.mirror?.events(this.topics.events, batch);
     // A burst can fill a small disk between maintenance ticks: look again, at most once a second.
     if (performance.now() - this.maintainedAt > 1000) this.maintain();
@@ -299,6 +323,7 @@ export class TableRuntime {
       this.activeSigner(),
     );
     this.publisher?.publishState(text);
+    this.announce('state', text);
     this.mirror?.retained(this.topics.state, text);
   }
 
@@ -323,6 +348,7 @@ export class TableRuntime {
       signer,
     );
     this.mirror?.retained(this.topics.birth, text);
+    this.announce('birth', text);
     return text;
   }
 
@@ -415,6 +441,7 @@ export class TableRuntime {
     const status = canonicalize(this.statusObject());
     this.publisher?.publishStatus(status);
     this.mirror?.retained(this.topics.status, status);
+    this.announce('status', status);
   }
 
   private offline(): string {

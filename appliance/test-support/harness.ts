@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -337,4 +337,16 @@ export function verifyReceived(raw: readonly { kind: string; text: string }[], t
     }
   }
   return { verifier, violations };
+}
+
+/** One request on a table's control socket, as a button or `pitbox table` sends it. */
+export function controlRequest(socket: string, action: string, by = 'test'): Promise<{ ok: boolean; reason?: string }> {
+  return new Promise((resolve, reject) => {
+    const c = connect(socket, () => c.write(`${JSON.stringify({ action, by })}\n`));
+    c.on('data', (d) => {
+      resolve(JSON.parse(d.toString()) as { ok: boolean; reason?: string });
+      c.end();
+    });
+    c.on('error', reject);
+  });
 }

@@ -1,0 +1,133 @@
+import type { ServerResponse } from 'node:http';
+import type { EventEmitter } from 'node:events';
+import { describeEvent } from '../consumer/human-lines.js';
+import { TableVerifier } from '../consumer/verifier.js';
+import { STATUS_PAGE_HTML } from './status-page-html.js';
+import type { LocalHttpServer } from './local-server.js';
+
+export interface PageFeed {
+  readonly feed: EventEmitter<{ message: [{ kind: 'birth' | 'events' | 'state' | 'status'; text: string }] }>;
+  readonly latest: ReadonlyMap<string, string>;
+}
+
+/** One event as the page lists it: what happened, and whether it verified. */
+interface PageEvent {
+  readonly seq: number;
+  readonly ts: string;
+  readonly type: string;
+  readonly text: string;
+  readonly verified: boolean;
+  readonly problem: string | null;
+}
+
+/** What each alarm means, and what the technician does about it. */
+export const ALARM_HELP: Record<string, string> = {
+  'journal-space': 'The journal is nearly out of room: the table is suspended until there is space. Free disk space on the journal\'s filesystem (or raise journal.maxMiB); nothing is lost meanwhile.',
+  'journal-write': 'The journal cannot commit (a disk error): the table is suspended and events wait in memory. Check the disk (dmesg, smartctl).',
+  'journal-integrity': 'The journal\'s hash chain is broken: what it records cannot be vouched for. Do not delete it; restore it from a backup, restart, and tell the platform.',
+  'camera-down': 'A camera stopped delivering frames. Check its cable and power; `pitbox camera test` shows why. A card table stays suspended until its camera is back.',
+};
+
+const KEEP = 50;
+
+/**
+ * The technicians' status page (`/`) and its live feed (`/live`, server-sent events: one stream
+ * per page, since a browser opens at most six connections to a host). The page shows the
+ * table's state and alarms with what each means, the doctor's checks (`/doctor.json`, run by the
+ * caller), the latest events checked by the reference verifier in this process, and the journal
+ * and uplink gauges. Nothing on it acts on the table.
+ */
+export class StatusPage {
+  private readonly clients = new Set<ServerResponse>();
+  private readonly verifier: TableVerifier;
+  private readonly events: PageEvent[] = [];
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(
+    private readonly source: PageFeed,
+    table: { studio: string; table: string; game: string },
+    private readonly doctor: () => Promise<unknown>,
+  ) {
+    this.verifier = new TableVerifier({ studio: table.studio, table: table.table });
+    const birth = source.latest.get('birth');
+    if (birth) this.verifier.birth(birth);
+    source.feed.on('message', (m) => this.onMessage(m.kind, m.text));
+    this.title = `${table.studio}/${table.table} (${table.game})`;
+    // A comment every 15 s keeps proxies and idle timeouts from closing the stream.
+    this.heartbeat = setInterval(() => this.broadcast(': keep-alive\n\n'), 15_000);
+  }
+
+  private readonly title: string;
+
+  mount(server: LocalHttpServer): void {
+    server.route('/', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(STATUS_PAGE_HTML.replaceAll('__TITLE__', escapeHtml(this.title)));
+    });
+    server.route('/live', (req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      res.write(`event: snapshot\ndata: ${JSON.stringify(this.snapshot())}\n\n`);
+      this.clients.add(res);
+      req.on('close', () => this.clients.delete(res));
+    });
+    server.route('/doctor.json', async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(await this.doctor()));
+    });
+  }
+
+  close(): void {
+    clearInterval(this.heartbeat);
+    for (const c of this.clients) c.end();
+    this.clients.clear();
+  }
+
+  private snapshot(): Record<string, unknown> {
+    return {
+      title: this.title,
+      state: parse(this.source.latest.get('state')),
+      status: parse(this.source.latest.get('status')),
+      events: this.events,
+      alarmHelp: ALARM_HELP,
+    };
+  }
+
+  private onMessage(kind: string, text: string): void {
+    if (kind === 'birth') {
+      this.verifier.birth(text);
+      return;
+    }
+    if (kind === 'events') {
+      const out = this.verifier.event(text);
+      const e = JSON.parse(text) as Parameters<typeof describeEvent>[0];
+      const item: PageEvent = {
+        seq: e.seq,
+        ts: e.ts,
+        type: e.type,
+        text: describeEvent(e),
+        verified: out.kind !== 'violation',
+        problem: out.kind === 'violation' ? `${out.violation.code}: ${out.violation.detail}` : null,
+      };
+      this.events.unshift(item);
+      this.events.length = Math.min(this.events.length, KEEP);
+      this.broadcast(`event: event\ndata: ${JSON.stringify(item)}\n\n`);
+      return;
+    }
+    this.broadcast(`event: ${kind}\ndata: ${JSON.stringify(parse(text))}\n\n`);
+  }
+
+  private broadcast(chunk: string): void {
+    for (const c of this.clients) c.write(chunk);
+  }
+}
+
+function parse(text: string | undefined): unknown {
+  if (text === undefined) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

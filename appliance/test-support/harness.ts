@@ -116,13 +116,19 @@ export async function stopMosquitto(broker: ChildProcess): Promise<void> {
 async function waitForBroker(port: number, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const ok = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0, connectTimeout: 1000 }).then(
-      async (c) => {
-        await c.endAsync();
-        return true;
-      },
-      () => false,
-    );
+    // One bounded attempt: CONNACK, or an error, a close or 2 s without either.
+    const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0, connectTimeout: 1000 });
+    const ok = await new Promise<boolean>((resolve) => {
+      const done = (up: boolean): void => {
+        clearTimeout(timer);
+        client.end(true);
+        resolve(up);
+      };
+      const timer = setTimeout(() => done(false), 2000);
+      client.once('connect', () => done(true));
+      client.once('error', () => done(false));
+      client.once('close', () => done(false));
+    });
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`no MQTT broker answers on 127.0.0.1:${port}`);
     await sleep(50);

@@ -25,6 +25,14 @@ export const STATUS_PAGE_HTML = `<!doctype html>
   #events { padding: 0; margin: 0; max-height: 28rem; overflow: auto; }
   .ok-mark { color: var(--ok); } .bad-mark { color: var(--bad); font-weight: 700; }
   .muted { color: var(--muted); }
+  #live-cameras { display: flex; flex-wrap: wrap; gap: 1rem; }
+  figure { margin: 0; position: relative; width: min(640px, 100%); }
+  figure img { width: 100%; display: block; background: #000; min-height: 4rem; }
+  figure svg { position: absolute; inset: 0; width: 100%; height: 100%; pointer-events: none; }
+  figure polygon { fill: none; stroke: #ffd33d; stroke-width: 3; vector-effect: non-scaling-stroke; }
+  figure polygon.taken { stroke: #2da44e; }
+  figure text { fill: #fff; stroke: #000; stroke-width: .3em; paint-order: stroke; font: 600 1.6em system-ui, sans-serif; }
+  figcaption { font-size: .9rem; color: var(--muted); }
 </style>
 </head>
 <body>
@@ -49,6 +57,8 @@ export const STATUS_PAGE_HTML = `<!doctype html>
     <ul id="events"></ul>
   </section>
 </div>
+<h2>Cameras, live <span class="muted">(stills a few times a second; positions and the cards read drawn over the recognition camera)</span></h2>
+<div id="live-cameras"><p class="muted">no cameras</p></div>
 <h2>Checks <button id="recheck" type="button">run again</button> <span id="doctor-at" class="muted"></span></h2>
 <table id="doctor"><thead><tr><th></th><th>check</th><th>found</th><th>fix</th></tr></thead><tbody><tr><td colspan="4" class="muted">running…</td></tr></tbody></table>
 <script>
@@ -60,6 +70,7 @@ const cell = (tr, t, cls) => { const td = document.createElement('td'); text(td,
 
 function showState(msg) {
   const s = msg && msg.state; if (!s) return;
+  lastState = s; drawOverlay();
   const el = $('table-state');
   const phase = s.suspended ? 'suspended' : s.open ? 'open' : 'closed';
   el.className = 'pill ' + phase; text(el, phase.toUpperCase());
@@ -102,6 +113,42 @@ function showStatus(st) {
   if (!cams.length) { const tr = document.createElement('tr'); cell(tr, 'none', 'muted').colSpan = 6; cb.appendChild(tr); }
 }
 
+let overlay = null;
+let lastState = null;
+function showCameras(names, ov) {
+  overlay = ov;
+  const box = $('live-cameras'); if (!names.length) return; box.replaceChildren();
+  for (const name of names) {
+    const fig = document.createElement('figure'); fig.dataset.camera = name;
+    const img = document.createElement('img'); img.alt = 'camera ' + name; img.src = '/camera.mjpeg?name=' + encodeURIComponent(name);
+    fig.appendChild(img);
+    if (ov && ov.camera === name) {
+      const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+      svg.setAttribute('viewBox', '0 0 ' + ov.width + ' ' + ov.height); svg.setAttribute('preserveAspectRatio', 'none');
+      svg.id = 'overlay'; fig.appendChild(svg);
+    }
+    const cap = document.createElement('figcaption'); text(cap, name); fig.appendChild(cap);
+    box.appendChild(fig);
+  }
+  drawOverlay();
+}
+function drawOverlay() {
+  const svg = $('overlay'); if (!svg || !overlay) return; svg.replaceChildren();
+  const s = lastState || {}; const cards = (s.round && s.round.cards) || {}; const occupied = s.occupied || [];
+  for (const [pos, pts] of Object.entries(overlay.positions)) {
+    const poly = document.createElementNS('http://www.w3.org/2000/svg', 'polygon');
+    poly.setAttribute('points', pts.map((p) => p.join(',')).join(' '));
+    if (occupied.includes(pos) || cards[pos]) poly.setAttribute('class', 'taken');
+    svg.appendChild(poly);
+    const label = document.createElementNS('http://www.w3.org/2000/svg', 'text');
+    const x = Math.min(...pts.map((p) => p[0])) + 8, y = Math.min(...pts.map((p) => p[1])) + 36;
+    label.setAttribute('x', x); label.setAttribute('y', y); label.dataset.position = pos;
+    // A card the recogniser is unsure of is shown as unknown, never guessed.
+    text(label, pos + (cards[pos] ? ': ' + cards[pos] : occupied.includes(pos) ? ': ?' : ''));
+    svg.appendChild(label);
+  }
+}
+
 function mib(b) { return typeof b === 'number' ? (b / 1048576).toFixed(1) + ' MiB' : '?'; }
 
 function addEvent(e, atTop) {
@@ -134,6 +181,7 @@ live.onopen = () => { const l = $('live'); l.className = 'on'; text(l, '● live
 live.onerror = () => { const l = $('live'); l.className = 'off'; text(l, '● live feed lost: reconnecting'); };
 live.addEventListener('snapshot', (m) => {
   const s = JSON.parse(m.data); alarmHelp = s.alarmHelp || {};
+  showCameras(s.cameras || [], s.overlay || null);
   showState(s.state); showStatus(s.status);
   $('events').replaceChildren(); for (const e of s.events) addEvent(e, false);
 });

@@ -63,6 +63,18 @@ t.test('the status page shows the table, its alarms with what to do, verified ev
   t.match(await textOf('#gauges tr[data-gauge="uplink"]'), /connected/);
   t.match(await textOf('#gauges tr[data-gauge="wheel link"]'), /up/);
 
+  // The camera live: the page's image is a multipart JPEG stream from the camera's preview branch.
+  await page.waitForFunction("document.querySelector('figure[data-camera=\"overhead\"] img')?.naturalWidth > 0", { timeout: 30_000 });
+  t.equal(await page.evaluate("document.querySelector('figure[data-camera=\"overhead\"] img').naturalWidth"), 320, 'the still is showing, at its size');
+  const mjpeg = await fetch(`http://127.0.0.1:${httpPort}/camera.mjpeg?name=overhead`);
+  t.match(mjpeg.headers.get('content-type'), /^multipart\/x-mixed-replace; boundary=/);
+  const reader = mjpeg.body!.getReader();
+  let head = Buffer.alloc(0);
+  while (!head.includes(Buffer.from([0xff, 0xd8, 0xff]))) head = Buffer.concat([head, Buffer.from((await reader.read()).value ?? [])]);
+  t.match(head.toString('latin1'), /--pitboxframe\r\ncontent-type: image\/jpeg\r\ncontent-length: \d+/);
+  await reader.cancel();
+  t.equal((await fetch(`http://127.0.0.1:${httpPort}/camera.mjpeg?name=nope`)).status, 404);
+
   // The checks, run by the appliance itself: the wheel asked of the appliance, not reopened.
   await page.waitForSelector('#doctor tr[data-check="wheel-port"]', { timeout: 30_000 });
   t.equal(await page.evaluate(`document.querySelector('#doctor tr[data-check="wheel-port"]').dataset.status`), 'pass');

@@ -4,6 +4,21 @@ import { describeEvent } from '../consumer/human-lines.js';
 import { TableVerifier } from '../consumer/verifier.js';
 import { STATUS_PAGE_HTML } from './status-page-html.js';
 import type { LocalHttpServer } from './local-server.js';
+import type { Preview } from '../../drivers/camera/camera.js';
+
+/** The table's cameras as the page sees them: a name, and its preview stills. */
+export interface PreviewSource {
+  names(): string[];
+  camera(name: string): { latestPreview: Preview | null; on(event: 'preview', cb: (p: Preview) => void): unknown; off(event: 'preview', cb: (p: Preview) => void): unknown } | undefined;
+}
+
+/** What the page draws over a camera: the configured positions, in the camera's analysis pixels. */
+export interface Overlay {
+  readonly camera: string;
+  readonly width: number;
+  readonly height: number;
+  readonly positions: Readonly<Record<string, readonly (readonly [number, number])[]>>;
+}
 
 export interface PageFeed {
   readonly feed: EventEmitter<{ message: [{ kind: 'birth' | 'events' | 'state' | 'status'; text: string }] }>;
@@ -58,8 +73,38 @@ export class StatusPage {
   }
 
   private readonly title: string;
+  private previews: PreviewSource | null = null;
+  private overlay: Overlay | null = null;
+
+  /** The cameras, once the table has started them; `overlay` for the recognition camera. */
+  attachCameras(previews: PreviewSource, overlay: Overlay | null): void {
+    this.previews = previews;
+    this.overlay = overlay;
+  }
 
   mount(server: LocalHttpServer): void {
+    // Each camera as MJPEG (multipart/x-mixed-replace) at the preview's own rate: the newest
+    // still at once, then each new one. One connection per camera image on the page.
+    server.route('/camera.mjpeg', (req, res) => {
+      const name = new URL(req.url ?? '/', 'http://box').searchParams.get('name') ?? '';
+      const camera = this.previews?.camera(name);
+      if (!camera) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end(`no camera ${name}\n`);
+        return;
+      }
+      const boundary = 'pitboxframe';
+      res.writeHead(200, { 'content-type': `multipart/x-mixed-replace; boundary=${boundary}`, 'cache-control': 'no-store' });
+      const send = (p: Preview): void => {
+        // A slow client skips stills rather than queueing them.
+        if (res.writableLength > 0) return;
+        res.write(`--${boundary}\r\ncontent-type: image/jpeg\r\ncontent-length: ${p.jpeg.length}\r\n\r\n`);
+        res.write(p.jpeg);
+        res.write('\r\n');
+      };
+      if (camera.latestPreview) send(camera.latestPreview);
+      camera.on('preview', send);
+      req.on('close', () => camera.off('preview', send));
+    });
     server.route('/', (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(STATUS_PAGE_HTML.replaceAll('__TITLE__', escapeHtml(this.title)));
     });
@@ -87,6 +132,8 @@ export class StatusPage {
       status: parse(this.source.latest.get('status')),
       events: this.events,
       alarmHelp: ALARM_HELP,
+      cameras: this.previews?.names() ?? [],
+      overlay: this.overlay,
     };
   }
 

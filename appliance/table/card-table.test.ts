@@ -71,6 +71,18 @@ t.test('a dealt baccarat round on video: pitbox run reads the clip, deals the ca
   await until('the camera is up and the table not suspended', () => state()?.['suspended'] === null && (state()?.['cameras'] as Record<string, string>)?.['overhead'] === 'up', 60_000);
   t.match(await press(socket, 'close-bets'), { ok: false, reason: /no round is taking bets/ }, 'the engine refuses what makes no sense');
 
+  // The status page draws the configured positions over the recognition camera's stills.
+  const httpPort = Number(/"port":(\d+),"auth":false,"msg":"local HTTP server listening"/.exec(table.output.join(''))?.[1]);
+  const live = await fetch(`http://127.0.0.1:${httpPort}/live`);
+  const reader = live.body!.getReader();
+  let sse = '';
+  while (!sse.includes('\n\n')) sse += Buffer.from((await reader.read()).value ?? []).toString();
+  await reader.cancel();
+  const snapshot = JSON.parse(/^event: snapshot\ndata: (.*)$/m.exec(sse)?.[1] ?? '{}') as { cameras: string[]; overlay: { camera: string; width: number; height: number; positions: Record<string, number[][]> } };
+  t.same(snapshot.cameras, ['overhead']);
+  t.match(snapshot.overlay, { camera: 'overhead', width: round.width, height: round.height });
+  t.same(snapshot.overlay.positions, round.positions, 'the positions as configured, in analysis pixels');
+
   // The clip loops: the round can start only while the layout is empty (its first 3 s), and
   // bets close at once, before the first card lands.
   let started = false;

@@ -9,6 +9,8 @@ import type { CardTableConfig } from '../config/schema.js';
 import type { JsonObject } from '../contract/envelope.js';
 import { ControlSocket, defaultSocketPath } from './control-socket.js';
 import { stopInOrder } from './stop-in-order.js';
+import { analysisSize } from '../../drivers/camera/pipeline.js';
+import type { Overlay } from '../http/status-page.js';
 import { describeDown, TableCameras } from './table-cameras.js';
 import { TableRuntime } from './table-runtime.js';
 
@@ -99,6 +101,8 @@ export class CardTable {
       },
       log,
     ));
+    const recognitionCamera = config.cameras.find((c) => c.name === config.cards.camera);
+    runtime.attachCameras(cameras, recognitionCamera ? { camera: config.cards.camera, ...analysisSize(recognitionCamera), positions: config.cards.positions } : null);
     cameras.setConsumer(config.cards.camera, (frame) => this.onFrame(frame, positions, engine, recognizer));
     if (config.openOnStart) engine.openTable('openOnStart');
     this.control = new ControlSocket(config.control.socket ?? defaultSocketPath(config.table), engine, log.child({ module: 'control' }), {

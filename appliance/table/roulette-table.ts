@@ -119,7 +119,7 @@ export class RouletteTable {
   private startCameras(engine: RouletteEngine): void {
     if (this.config.cameras.length === 0) return;
     const { runtime } = this;
-    this.cameras = new TableCameras(
+    const cameras = (this.cameras = new TableCameras(
       this.config.cameras,
       {
         append: (draft) => runtime.append(draft, engine.snapshot()),
@@ -130,8 +130,9 @@ export class RouletteTable {
         },
       },
       this.log,
-    );
-    this.cameras.start();
+    ));
+    runtime.attachCameras(cameras, null);
+    cameras.start();
   }
 
   /** Publishes the state when it changed in a way a subscriber cares about (not every rpm tick). */

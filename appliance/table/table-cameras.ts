@@ -56,6 +56,15 @@ export class TableCameras {
     this.cameras.find((c) => c.name === camera)?.setConsumer(consumer);
   }
 
+  /** One camera, for its preview stills (the status page). */
+  camera(name: string): Camera | undefined {
+    return this.cameras.find((c) => c.name === name);
+  }
+
+  names(): string[] {
+    return this.cameras.map((c) => c.name);
+  }
+
   health(): CameraHealth[] {
     return this.cameras.map((c) => c.health());
   }

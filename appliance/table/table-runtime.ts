@@ -15,7 +15,7 @@ import { planKeys, type KeyPlan } from '../signing/key-plan.js';
 import { loadKeys } from '../signing/keyring.js';
 import { LocalHttpServer } from '../http/local-server.js';
 import { TableMetrics } from '../http/metrics.js';
-import { StatusPage } from '../http/status-page.js';
+import { StatusPage, type Overlay, type PreviewSource } from '../http/status-page.js';
 import { EmbeddedBroker } from '../uplink/embedded-broker.js';
 import { LocalMirror } from '../uplink/local-mirror.js';
 import { Publisher } from '../uplink/publisher.js';
@@ -297,6 +297,11 @@ export class TableRuntime {
   private announce(kind: FeedMessage['kind'], text: string): void {
     if (kind !== 'events') this.latest.set(kind, text);
     this.feed.emit('message', { kind, text });
+  }
+
+  /** The table's cameras for the status page's live stills, with what to draw over the recognition camera. */
+  attachCameras(previews: PreviewSource, overlay: Overlay | null): void {
+    this.page?.attachCameras(previews, overlay);
   }
 
   /** The bound HTTP port (tests configure 0), or null when the server is not running. */

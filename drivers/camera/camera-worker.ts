@@ -17,7 +17,7 @@ import { encodeRecord } from './frame-channel.js';
 import { gst, monotonicNs, type AppSink, type GstPipeline } from './gst.js';
 import { OutputLink } from './output-link.js';
 import { parseOutput } from './outputs.js';
-import { ANALYSIS_SINK, captureLaunch, ENCODED_SINK } from './pipeline.js';
+import { ANALYSIS_SINK, captureLaunch, ENCODED_SINK, PREVIEW_SINK } from './pipeline.js';
 import { StreamCounter } from './stream-stats.js';
 import { EXIT, type FrameHeader, type WorkerMessage } from './worker-protocol.js';
 
@@ -126,6 +126,17 @@ function main(): void {
       analysisSink.pull(onFrame);
     };
     startPulls.push(() => analysisSink.pull(onFrame));
+  }
+
+  const previewSink = config.preview.enabled ? pipeline.findChild<AppSink>(PREVIEW_SINK) : undefined;
+  if (previewSink) {
+    const onStill: Parameters<AppSink['pull']>[0] = (buf, caps) => {
+      if (isExiting()) return;
+      if (!buf) return retry(previewSink, onStill);
+      send({ type: 'preview', jpeg: buf.toString('base64'), width: Number(caps.width), height: Number(caps.height) });
+      previewSink.pull(onStill);
+    };
+    startPulls.push(() => previewSink.pull(onStill));
   }
 
   pipeline.play();

@@ -167,6 +167,22 @@ t.test('frames reach recognition as BGR with their capture time', async (t) => {
   t.ok(age >= 0 && age < 60_000, `captured ${age.toFixed(1)} ms before delivery`);
 });
 
+t.test('preview stills: JPEG, scaled to the configured width at the source aspect, rate-limited', async (t) => {
+  const camera = new Camera(small({ analysis: { enabled: false }, preview: { width: 160, maxFps: 2 } }), silentLogger);
+  t.teardown(() => camera.stop());
+  const stills: { jpeg: Buffer; width: number; height: number; at: number }[] = [];
+  camera.on('preview', (p) => stills.push(p));
+  camera.start();
+  await until('three stills', () => stills.length >= 3, 20_000);
+  const first = stills[0]!;
+  t.same([...first.jpeg.subarray(0, 3)], [0xff, 0xd8, 0xff], 'a JPEG');
+  t.same([first.width, first.height], [160, 120], '320x240 source at width 160');
+  t.equal(camera.latestPreview, stills.at(-1), 'the newest is kept for a page that opens later');
+  const before = camera.health().framesOut;
+  await until('30 more video frames', () => camera.health().framesOut >= before + 30, 20_000);
+  t.ok(stills.length < camera.health().framesOut / 5, `far fewer stills than frames (${stills.length} stills, ${camera.health().framesOut} frames)`);
+});
+
 t.test('a receiver that is down costs only its own output', async (t) => {
   const deadPort = await freePort();
   const camera = new Camera(small({ outputs: [`srt://127.0.0.1:${deadPort}?mode=caller`, 'rtp://127.0.0.1:9'] }), silentLogger);

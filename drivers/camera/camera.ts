@@ -49,11 +49,21 @@ export interface CameraHealth {
   readonly outputs: readonly OutputHealth[];
 }
 
+/** A still for people: JPEG, scaled down, with when it arrived. */
+export interface Preview {
+  readonly jpeg: Buffer;
+  readonly width: number;
+  readonly height: number;
+  readonly at: number;
+}
+
 export interface CameraEvents {
   /** The camera stopped delivering frames (worker died, went silent, or cannot start). */
   down: [{ reason: string; at: number; failed: boolean }];
   /** Frames flow again; `downMs` is the gap (null on the first start). */
   up: [{ at: number; downMs: number | null; encoder: string }];
+  /** A new preview still (a few a second at most). */
+  preview: [Preview];
 }
 
 /** First frame allowed this long after (re)start: v4l2 cameras and hardware encoders take time to open. */
@@ -84,6 +94,8 @@ export class Camera extends EventEmitter<CameraEvents> {
   private restarts = 0;
   private startedAt = 0;
   private lastProgressAt = 0;
+  /** The newest preview still, or null before the first (or with previews off). */
+  latestPreview: Preview | null = null;
   private lastFramesOut = -1;
   private stats: StreamStats | null = null;
   private totals = { framesOut: 0, dropped: 0, analysisProduced: 0, analysisDropped: 0 };
@@ -180,9 +192,9 @@ export class Camera extends EventEmitter<CameraEvents> {
         ...process.env,
         PITBOX_CAMERA: JSON.stringify(this.config),
         PITBOX_FAILED_ENCODERS: [...this.failedEncoders].join(','),
-        // One thread each for the bus poll and the two appsink pulls, which block until data
-        // comes, plus the usual four for fs and dns.
-        UV_THREADPOOL_SIZE: '7',
+        // One thread each for the bus poll and the three appsink pulls (encoded, analysis,
+        // preview), which block until data comes, plus the usual four for fs and dns.
+        UV_THREADPOOL_SIZE: '8',
         GST_DEBUG_NO_COLOR: '1',
       },
     });
@@ -204,6 +216,10 @@ export class Camera extends EventEmitter<CameraEvents> {
           return;
         case 'stats':
           return this.onStats(msg.stream, msg.analysis, msg.outputs);
+        case 'preview':
+          this.latestPreview = { jpeg: Buffer.from(msg.jpeg, 'base64'), width: msg.width, height: msg.height, at: Date.now() };
+          this.emit('preview', this.latestPreview);
+          return;
         case 'warning':
           this.log.warn({ camera: this.name, element: msg.element, warning: msg.message }, 'camera warning');
           return;

@@ -71,6 +71,13 @@ const analysis = z.strictObject({
   maxFps: z.number().int().min(1).max(60).default(15).describe('Frames per second offered to recognition; more are dropped, never queued'),
 });
 
+const preview = z.strictObject({
+  enabled: z.boolean().default(true).describe('JPEG stills for the status page, from a branch of their own'),
+  maxFps: z.number().int().min(1).max(10).default(2),
+  width: z.number().int().min(160).max(1920).default(640).describe('Height follows the source aspect'),
+  quality: z.number().int().min(10).max(95).default(70),
+});
+
 const restart = z.strictObject({
   initialMs: z.number().int().min(50).default(500),
   maxMs: z.number().int().min(100).default(30_000),
@@ -85,6 +92,7 @@ export const cameraConfig = z.strictObject({
   encoder: encoder.default({ kind: 'auto', bitrateKbps: 3000, keyframeIntervalS: 1, preset: 'ultrafast' }),
   outputs: z.array(outputUrl).default([]).describe('srt://, rtmp:// or rtp:// URLs; none: encode for health and analysis only'),
   analysis: analysis.default({ enabled: true, maxFps: 15 }),
+  preview: preview.default({ enabled: true, maxFps: 2, width: 640, quality: 70 }),
   silenceMs: z.number().int().min(200).default(2000).describe('No encoded frame for this long: the camera is down and its worker restarted'),
   restart: restart.default({ initialMs: 500, maxMs: 30_000, budget: 5, windowS: 60, cooldownS: 60 }),
 });

@@ -5,6 +5,13 @@ import { outputLaunch, type OutputSpec } from './outputs.js';
 /** Element names the worker looks up in the pipelines it builds. */
 export const ENCODED_SINK = 'encoded';
 export const ANALYSIS_SINK = 'analysis';
+export const PREVIEW_SINK = 'preview';
+
+/** The preview's size: the configured width, the height by the source's aspect (even, for jpegenc). */
+export function previewSize(config: CameraConfig): { width: number; height: number } {
+  const width = Math.min(config.preview.width, config.source.width);
+  return { width, height: Math.max(2, Math.round((width * config.source.height) / config.source.width / 2) * 2) };
+}
 export const OUTPUT_SRC = 'src';
 
 /** The size frames reach recognition at: the configured analysis size, else the source's. */
@@ -72,6 +79,21 @@ export function captureLaunch(config: CameraConfig, encoder: EncoderPick): strin
       `appsink name=${ANALYSIS_SINK} sync=false async=false max-buffers=1 drop=true`,
     ].join(' ! ');
     branches.push(`t. ! ${analysis}`);
+  }
+  if (config.preview.enabled) {
+    // Stills for people (the status page): as leaky and rate-limited as analysis, so a page that
+    // is open costs a few small JPEGs a second and never holds the video up.
+    const { width, height } = previewSize(config);
+    const still = [
+      'queue name=pq leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0',
+      `videorate drop-only=true max-rate=${Math.max(1, Math.round(config.preview.maxFps))}`,
+      'videoscale',
+      'videoconvert',
+      `video/x-raw,format=I420,width=${width},height=${height}`,
+      `jpegenc quality=${config.preview.quality}`,
+      `appsink name=${PREVIEW_SINK} sync=false async=false max-buffers=1 drop=true`,
+    ].join(' ! ');
+    branches.push(`t. ! ${still}`);
   }
   return `${sourceLaunch(config.source)} ! tee name=t allow-not-linked=true ${branches.join(' ')}`;
 }

@@ -30,6 +30,8 @@ export type WorkerMessage =
   | { readonly type: 'started'; readonly encoder: { readonly kind: EncoderKind; readonly element: string; readonly hardware: boolean }; readonly launch: string }
   | { readonly type: 'stats'; readonly stream: StreamStats; readonly analysis: AnalysisCounts; readonly outputs: readonly OutputHealth[] }
   | { readonly type: 'warning'; readonly element: string; readonly message: string }
+  /** A preview still (JPEG, base64): a few a second at most, for the status page. */
+  | { readonly type: 'preview'; readonly jpeg: string; readonly width: number; readonly height: number }
   | { readonly type: 'fatal'; readonly reason: string; readonly element: string | null; readonly encoderFailed: EncoderKind | null };
 
 /** Output worker -> camera worker. */

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Builds pitbox_<version>_amd64.deb from this checkout:  bash scripts/package.sh [OUT_DIR] [DEBIAN_REVISION]
+#
+# /opt/pitbox       the built appliance (dist/), its production node_modules (native addons built
+#                   here against Debian 12's libraries), the card model, and the Node.js runtime
+#                   itself (node/bin/node): Debian 12's nodejs is 18.19, pitbox needs >= 20.15, and a
+#                   studio box must not depend on a third-party apt repository being reachable.
+# /usr/bin/pitbox   the CLI; /lib/systemd/system/pitbox@.service; /lib/udev/rules.d/; sysusers.d
+#                   (the pitbox user and its device groups); tmpfiles.d (/var/lib/pitbox, /etc/pitbox)
+# Depends:          computed from what the binaries link (ldd + dpkg -S), plus the GStreamer
+#                   plugin packages the camera pipelines load at run time.
+# Journals (/var/lib/pitbox) and keys (/etc/pitbox) are never touched by install, upgrade,
+# remove or purge: they are the table's record and identity.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+out=${1:-$root/dist-deb}
+revision=${2:-1}
+bash scripts/setup.sh >&2
+
+version=$(node -p 'require("./package.json").version')
+name=pitbox_${version}-${revision}_amd64
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+stage=$work/$name
+opt=$stage/opt/pitbox
+mkdir -p "$opt/models" "$opt/node/bin" "$stage/usr/bin" "$stage/lib/systemd/system" "$stage/lib/udev/rules.d" \
+  "$stage/usr/lib/sysusers.d" "$stage/usr/lib/tmpfiles.d" "$stage/usr/share/doc/pitbox/examples" "$stage/DEBIAN"
+
+echo "package: staging $name" >&2
+cp -a dist package.json package-lock.json "$opt/"
+cp models/cards.onnx models/cards.json models/README.md "$opt/models/"
+cp -a node_modules "$opt/"
+# Production dependencies only (removes tap, typescript, eslint, tsx...; nothing is fetched).
+(cd "$opt" && npm prune --omit=dev --ignore-scripts --no-audit --no-fund >/dev/null 2>&1)
+# Build leftovers that are not needed at run time (object files, sources of the addons).
+find "$opt/node_modules" -type d \( -name obj.target -o -name .deps \) -prune -exec rm -rf {} +
+find "$opt/node_modules" -name '*.o' -delete
+rm -f "$opt/package-lock.json"
+install -m 0755 "$(readlink -f "$(command -v node)")" "$opt/node/bin/node"
+
+cat >"$stage/usr/bin/pitbox" <<'EOF'
+#!/bin/sh
+# pitbox: the studio edge appliance (see /usr/share/doc/pitbox/README.md)
+exec /opt/pitbox/node/bin/node /opt/pitbox/dist/appliance/cli.js "$@"
+EOF
+chmod 0755 "$stage/usr/bin/pitbox"
+
+install -m 0644 systemd/pitbox@.service "$stage/lib/systemd/system/"
+install -m 0644 systemd/*.rules "$stage/lib/udev/rules.d/"
+cat >"$stage/usr/lib/sysusers.d/pitbox.conf" <<'EOF'
+# The service user: the wheel's serial port (dialout), cameras (video), VA-API encoders (render),
+# USB keypads, pedals and shoes (input).
+u pitbox - "pitbox table appliance" /var/lib/pitbox /usr/sbin/nologin
+m pitbox dialout
+m pitbox video
+m pitbox render
+m pitbox input
+EOF
+cat >"$stage/usr/lib/tmpfiles.d/pitbox.conf" <<'EOF'
+d /var/lib/pitbox 0750 pitbox pitbox -
+d /etc/pitbox 0755 root root -
+d /etc/pitbox/keys 0750 pitbox pitbox -
+d /etc/pitbox/credentials 0750 root pitbox -
+EOF
+cp config/*.yaml "$stage/usr/share/doc/pitbox/examples/"
+cp README.md appliance/contract/CONTRACT.md "$stage/usr/share/doc/pitbox/"
+cat >"$stage/usr/share/doc/pitbox/copyright" <<EOF
+Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
+Upstream-Name: pitbox
+
+Files: *
+Copyright: $(date +%Y) pitbox
+License: proprietary
+ All rights reserved.
+
+Files: opt/pitbox/node/*
+Copyright: Node.js contributors
+License: MIT
+ The Node.js runtime $(node -v), as packaged by NodeSource; see https://github.com/nodejs/node/blob/main/LICENSE
+
+Files: opt/pitbox/node_modules/*
+Copyright: their authors
+License: various
+ Each package's licence is in its own directory (LICENSE, package.json "license").
+EOF
+printf 'pitbox (%s-%s) stable; urgency=medium\n\n  * Release %s.\n\n -- pitbox <ops@pitbox.invalid>  %s\n' \
+  "$version" "$revision" "$version" "$(date -R)" | gzip -9n >"$stage/usr/share/doc/pitbox/changelog.Debian.gz"
+
+# Depends: the Debian packages of every shared library the runtime and the addons link.
+libs=$( { ldd "$opt/node/bin/node"; find "$opt/node_modules" -name '*.node' -exec ldd {} \; ; } 2>/dev/null \
+  | awk '/=> \// {print $3}' | sort -u)
+pkgs=$(for l in $libs; do dpkg -S "$(readlink -f "$l")" 2>/dev/null || dpkg -S "$l" 2>/dev/null || true; done \
+  | cut -d: -f1 | sort -u | grep -v -E '^(pitbox|nodejs)$' || true)
+runtime="gstreamer1.0-plugins-base, gstreamer1.0-plugins-good, gstreamer1.0-plugins-bad, gstreamer1.0-plugins-ugly, gstreamer1.0-libav, systemd"
+depends=$(echo "$pkgs" | tr '\n' ',' | sed 's/,$//; s/,/, /g')
+size=$(du -sk "$stage" --exclude=DEBIAN | cut -f1)
+cat >"$stage/DEBIAN/control" <<EOF
+Package: pitbox
+Version: ${version}-${revision}
+Architecture: amd64
+Maintainer: pitbox <ops@pitbox.invalid>
+Installed-Size: $size
+Depends: ${depends}, ${runtime}
+Section: misc
+Priority: optional
+Homepage: https://pitbox.invalid
+Description: studio edge appliance for live-casino tables
+ Reads the roulette wheel (Cammegh SS2) and the cards dealt at baccarat and
+ blackjack tables, encodes the table's cameras, runs the table's game and
+ publishes signed, hash-chained results over MQTT, journaled in SQLite first.
+EOF
+cat >"$stage/DEBIAN/postinst" <<'EOF'
+#!/bin/sh
+set -e
+if [ "$1" = configure ]; then
+  if command -v systemd-sysusers >/dev/null 2>&1; then
+    systemd-sysusers /usr/lib/sysusers.d/pitbox.conf
+  elif ! getent passwd pitbox >/dev/null; then
+    adduser --system --group --home /var/lib/pitbox --no-create-home pitbox
+  fi
+  if command -v systemd-tmpfiles >/dev/null 2>&1; then
+    systemd-tmpfiles --create /usr/lib/tmpfiles.d/pitbox.conf
+  fi
+  if [ -d /run/systemd/system ]; then
+    systemctl daemon-reload || true
+    udevadm control --reload-rules || true
+    # Running tables pick up the new version; their journals and keys are untouched.
+    systemctl try-restart 'pitbox@*.service' || true
+  fi
+fi
+exit 0
+EOF
+cat >"$stage/DEBIAN/prerm" <<'EOF'
+#!/bin/sh
+set -e
+if [ "$1" = remove ] && [ -d /run/systemd/system ]; then
+  systemctl stop 'pitbox@*.service' || true
+fi
+exit 0
+EOF
+cat >"$stage/DEBIAN/postrm" <<'EOF'
+#!/bin/sh
+set -e
+# Never removes /var/lib/pitbox (journals) or /etc/pitbox (keys, configs), not even on purge:
+# a deleted journal cannot be recovered and a fresh one would reuse seq numbers.
+if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi
+exit 0
+EOF
+chmod 0755 "$stage/DEBIAN/postinst" "$stage/DEBIAN/prerm" "$stage/DEBIAN/postrm"
+
+mkdir -p "$out"
+dpkg-deb --root-owner-group -Zxz --build "$stage" "$out/$name.deb" >/dev/null
+echo "$out/$name.deb"

@@ -10,7 +10,6 @@ import type { JsonObject } from '../contract/envelope.js';
 import { ControlSocket, defaultSocketPath } from './control-socket.js';
 import { stopInOrder } from './stop-in-order.js';
 import { analysisSize } from '../../drivers/camera/pipeline.js';
-import type { Overlay } from '../http/status-page.js';
 import { describeDown, TableCameras } from './table-cameras.js';
 import { TableRuntime } from './table-runtime.js';
 

@@ -33,9 +33,14 @@ cp models/cards.onnx models/cards.json models/README.md "$opt/models/"
 cp -a node_modules "$opt/"
 # Production dependencies only (removes tap, typescript, eslint, tsx...; nothing is fetched).
 (cd "$opt" && npm prune --omit=dev --ignore-scripts --no-audit --no-fund >/dev/null 2>&1)
-# Build leftovers that are not needed at run time (object files, sources of the addons).
+# Build leftovers that are not needed at run time (object files), and the runtimes other
+# platforms need (onnxruntime-node ships darwin, win32 and arm64 builds: 245 MB).
 find "$opt/node_modules" -type d \( -name obj.target -o -name .deps \) -prune -exec rm -rf {} +
 find "$opt/node_modules" -name '*.o' -delete
+ort="$opt/node_modules/onnxruntime-node/bin"
+find "$ort" -mindepth 2 -maxdepth 2 -type d ! -path '*/linux' -exec rm -rf {} +
+find "$ort" -mindepth 3 -maxdepth 3 -type d ! -path '*/linux/x64' -exec rm -rf {} +
+rm -f "$opt/node_modules/.pitbox-deps"
 rm -f "$opt/package-lock.json"
 install -m 0755 "$(readlink -f "$(command -v node)")" "$opt/node/bin/node"
 
@@ -87,9 +92,12 @@ EOF
 printf 'pitbox (%s-%s) stable; urgency=medium\n\n  * Release %s.\n\n -- pitbox <ops@pitbox.invalid>  %s\n' \
   "$version" "$revision" "$version" "$(date -R)" | gzip -9n >"$stage/usr/share/doc/pitbox/changelog.Debian.gz"
 
-# Depends: the Debian packages of every shared library the runtime and the addons link.
-libs=$( { ldd "$opt/node/bin/node"; find "$opt/node_modules" -name '*.node' -exec ldd {} \; ; } 2>/dev/null \
-  | awk '/=> \// {print $3}' | sort -u)
+# Depends: the Debian packages of the shared libraries the runtime and the addons link directly
+# (their NEEDED entries, resolved as ldd resolves them); apt brings what those need in turn.
+libs=$(for f in "$opt/node/bin/node" $(find "$opt/node_modules" -name '*.node'); do
+  needed=$(objdump -p "$f" 2>/dev/null | awk '/NEEDED/ {print $2}')
+  ldd "$f" 2>/dev/null | awk -v want="$(echo $needed)" 'BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) ok[w[i]] = 1 } /=> \// && ($1 in ok) {print $3}'
+done | sort -u)
 pkgs=$(for l in $libs; do dpkg -S "$(readlink -f "$l")" 2>/dev/null || dpkg -S "$l" 2>/dev/null || true; done \
   | cut -d: -f1 | sort -u | grep -v -E '^(pitbox|nodejs)$' || true)
 runtime="gstreamer1.0-plugins-base, gstreamer1.0-plugins-good, gstreamer1.0-plugins-bad, gstreamer1.0-plugins-ugly, gstreamer1.0-libav, systemd"

@@ -41,8 +41,16 @@ ort="$opt/node_modules/onnxruntime-node/bin"
 find "$ort" -mindepth 2 -maxdepth 2 -type d ! -path '*/linux' -exec rm -rf {} +
 find "$ort" -mindepth 3 -maxdepth 3 -type d ! -path '*/linux/x64' -exec rm -rf {} +
 rm -f "$opt/node_modules/.pitbox-deps"
+# Prebuilt addons for other platforms (ours are built here into build/Release), build tools,
+# and files that only matter to a package's own development.
+rm -rf "$opt/node_modules/@serialport/bindings-cpp/prebuilds" "$opt/node_modules/node-gyp" \
+  "$opt/node_modules/better-sqlite3/build/Release/test_extension.node"
+find "$opt/node_modules" \( -name '.eslintrc*' -o -name '.npmignore' -o -name '*.py' -o -name '.gitignore' -o -name '.gitattributes' -o -name '.travis.yml' \) -delete
+# Shared objects: not executable, stripped of symbols (as Debian ships its own).
+find "$opt" \( -name '*.node' -o -name '*.so' -o -name '*.so.*' \) -type f -exec chmod 0644 {} + -exec strip --strip-unneeded {} +
 rm -f "$opt/package-lock.json"
 install -m 0755 "$(readlink -f "$(command -v node)")" "$opt/node/bin/node"
+strip --strip-unneeded "$opt/node/bin/node"
 
 cat >"$stage/usr/bin/pitbox" <<'EOF'
 #!/bin/sh
@@ -69,6 +77,30 @@ d /etc/pitbox/keys 0750 pitbox pitbox -
 d /etc/pitbox/credentials 0750 root pitbox -
 EOF
 cp config/*.yaml "$stage/usr/share/doc/pitbox/examples/"
+mkdir -p "$stage/usr/share/lintian/overrides"
+cat >"$stage/usr/share/lintian/overrides/pitbox" <<'EOF'
+# pitbox is a vendor add-on, installed where FHS 3.13 puts add-on software; not for the archive.
+pitbox: dir-or-file-in-opt *
+# Scripts under node_modules run with pitbox's own runtime (/opt/pitbox/node), not Debian's nodejs
+# (18.19 in Debian 12; pitbox needs >= 20.15).
+pitbox: missing-dep-for-interpreter node (does not satisfy nodejs:any) *
+# Libraries that upstream builds we ship unchanged carry inside: Node's zlib, ONNX Runtime's curl and mbedtls.
+pitbox: embedded-library *
+# The OpenCV addon finds Debian's OpenCV 4.6 through the multiarch directory it was linked against.
+pitbox: custom-library-search-path RUNPATH /usr/lib/x86_64-linux-gnu *
+# The Node.js binary as NodeSource builds it (not a PIE).
+pitbox: hardening-no-pie *
+# node_modules as npm publishes it: modes, sources and READMEs with links are not ours to change.
+pitbox: script-not-executable *
+pitbox: executable-not-elf-or-script *
+pitbox: privacy-breach-generic *
+pitbox: package-contains-vcs-control-file *
+# Restarting running tables on upgrade and stopping them on remove is the point of these calls.
+pitbox: maintainer-script-calls-systemctl *
+# `pitbox --help` and the README in /usr/share/doc/pitbox are the manual.
+pitbox: no-manual-page *
+pitbox: initial-upload-closes-no-bugs
+EOF
 cp README.md appliance/contract/CONTRACT.md "$stage/usr/share/doc/pitbox/"
 cat >"$stage/usr/share/doc/pitbox/copyright" <<EOF
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
@@ -122,11 +154,7 @@ cat >"$stage/DEBIAN/postinst" <<'EOF'
 #!/bin/sh
 set -e
 if [ "$1" = configure ]; then
-  if command -v systemd-sysusers >/dev/null 2>&1; then
-    systemd-sysusers /usr/lib/sysusers.d/pitbox.conf
-  elif ! getent passwd pitbox >/dev/null; then
-    adduser --system --group --home /var/lib/pitbox --no-create-home pitbox
-  fi
+  systemd-sysusers /usr/lib/sysusers.d/pitbox.conf
   if command -v systemd-tmpfiles >/dev/null 2>&1; then
     systemd-tmpfiles --create /usr/lib/tmpfiles.d/pitbox.conf
   fi

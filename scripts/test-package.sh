@@ -17,7 +17,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 cleanup() {
   [ -n "${sim_pid:-}" ] && kill "$sim_pid" 2>/dev/null || true
-  chroot "$root" pkill -f 'pitbox' 2>/dev/null || true
+  pkill -f '/opt/pitbox/dist/appliance/cli.js' 2>/dev/null || true   # only the root's (the host has no /opt/pitbox)
   for m in dev/pts dev proc sys; do umount -l "$root/$m" 2>/dev/null || true; done
   rm -rf "$root"
 }
@@ -83,7 +83,7 @@ step "pitbox doctor (the appliance running)"
 in_root pitbox doctor --config /etc/pitbox/sim.yaml || doctor_rc=$?
 in_root pitbox doctor --config /etc/pitbox/sim.yaml --json >"$root/tmp/sim/doctor.json" || true
 [ "${doctor_rc:-0}" -eq 0 ] || fail "doctor found a failure"
-in_root pkill -TERM -f 'cli.js run' || true
+pkill -TERM -f '/opt/pitbox/dist/appliance/cli.js run' || true
 sleep 3
 in_root pitbox journal verify --config /etc/pitbox/sim.yaml
 seq_before=$(in_root pitbox journal info --config /etc/pitbox/sim.yaml | sed 's/.*"lastSeq":\([0-9]*\).*/\1/')

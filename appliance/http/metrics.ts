@@ -35,6 +35,7 @@ export class TableMetrics {
   private readonly wheelGarbage: Counter;
   private readonly wheelLastFrame: Gauge;
   private readonly cameraCounters = new Map<string, number>();
+  private readonly doctor: Gauge<'check'>;
 
   constructor(source: MetricsSource, info: { version: string; studio: string; table: string; game: string }) {
     const registers = [this.registry];
@@ -48,6 +49,7 @@ export class TableMetrics {
     this.presses = new Counter({ name: 'pitbox_input_presses_total', help: 'Dealer and technician actions, by action and outcome', labelNames: ['action', 'outcome'], registers });
     this.recognition = new Histogram({ name: 'pitbox_recognition_duration_seconds', help: 'Card recognition time per analysis frame', buckets: [0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5], registers });
     this.readings = new Counter({ name: 'pitbox_card_readings_total', help: 'Cards seen in analysis frames, by outcome (read, unknown, face_down)', labelNames: ['outcome'], registers });
+    this.doctor = new Gauge({ name: 'pitbox_doctor_check_status', help: 'The last doctor run, per check: 0 pass, 1 warn, 2 fail, 3 crashed (skipped checks absent)', labelNames: ['check'], registers });
     this.wheelGarbage = new Counter({ name: 'pitbox_wheel_garbage_lines_total', help: 'Lines from the wheel that were not packets (serial errors)', registers });
     this.wheelLastFrame = new Gauge({ name: 'pitbox_wheel_last_frame_timestamp_seconds', help: 'When the last status frame arrived (Unix time)', registers });
     // Camera counts arrive as totals in the camera's health: counted by their increase at
@@ -117,6 +119,18 @@ export class TableMetrics {
       else if (type === 'round.voided') this.voids.inc({ code: data.code ?? 'unknown' });
       else if (type === 'table.suspended') this.suspensions.inc({ code: data.code ?? 'unknown' });
     }
+  }
+
+  /** The doctor's last run (the status page runs it). */
+  onDoctor(lines: readonly { check: string; status: string }[]): void {
+    this.doctor.reset();
+    const worst = new Map<string, number>();
+    const level: Record<string, number> = { pass: 0, warn: 1, fail: 2, crashed: 3 };
+    for (const l of lines) {
+      const v = level[l.status];
+      if (v !== undefined) worst.set(l.check, Math.max(v, worst.get(l.check) ?? 0));
+    }
+    for (const [check, v] of worst) this.doctor.set({ check }, v);
   }
 
   onPress(action: string, accepted: boolean): void {

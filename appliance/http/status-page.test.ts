@@ -81,6 +81,8 @@ t.test('the status page shows the table, its alarms with what to do, verified ev
   t.match(await textOf('#doctor tr[data-check="wheel-port"]'), /held by the running appliance, link up/);
   t.match(await textOf('#doctor tr[data-check="journal"]'), /whole chain verified|chain check running/);
   await page.screenshot({ path: join(SHOTS, 'status-page-open.png'), fullPage: true });
+  const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+  t.match(metrics, /pitbox_doctor_check_status\{check="wheel-port"\} 0/, 'the checks the page ran are in /metrics');
 
   // Live: a technician suspends the table; the page shows it without a reload.
   const before = Date.now();

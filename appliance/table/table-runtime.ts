@@ -282,9 +282,11 @@ export class TableRuntime {
     server.route('/status.json', (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(canonicalize(this.statusObject()));
     });
-    this.page = new StatusPage(this, { studio: config.studio, table: config.table, game: config.game }, async () =>
-      (await import('../doctor/page-checks.js')).pageDoctor(this.configFile, () => this.statusObject()),
-    );
+    this.page = new StatusPage(this, { studio: config.studio, table: config.table, game: config.game }, async () => {
+      const result = await (await import('../doctor/page-checks.js')).pageDoctor(this.configFile, () => this.statusObject());
+      metrics.onDoctor(result.checks);
+      return result;
+    });
     this.page.mount(server);
     try {
       await server.start();

@@ -88,6 +88,15 @@ t.test('a row deleted from the middle: refused at open, named', async (t) => {
   t.match(fullCheck(path).problem, { seq: 12, reason: /event 12 missing/ });
 });
 
+t.test('a row deleted behind the tail the open check reads: the full check names it', async (t) => {
+  const path = journal(60);
+  tamper(path, 'DELETE FROM events WHERE seq = 20');
+  const j = Journal.open(opts(path, 10));
+  t.match(j.verify().problem, { seq: 20, reason: /event 20 missing/ });
+  j.close();
+  t.match((await checkChainInBackground(path)).problem, { seq: 20 }, 'as the background check after start does');
+});
+
 t.test('a row edited in the middle, behind the tail the open check reads: the full check names it', async (t) => {
   const path = journal(40);
   tamper(path, `UPDATE events SET body = replace(body, '"number":15', '"number":16') WHERE seq = 15`);

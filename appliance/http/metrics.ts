@@ -13,6 +13,7 @@ interface CameraHealthLike {
   framesOut: number;
   framesDropped: number;
   restarts: number;
+  lastFrameAt: string | null;
   encodeLatencyMs: { p50: number; max: number } | null;
   outputs: { url: string; state: string }[];
 }
@@ -101,6 +102,9 @@ export class TableMetrics {
     }, ['camera']);
     gauge('pitbox_camera_fps', 'Encoded frames per second, last second', (s, g) => {
       for (const c of cameras(s)) g.set({ camera: c.name }, c.fps);
+    }, ['camera']);
+    gauge('pitbox_camera_last_frame_timestamp_seconds', 'When the camera last delivered an encoded frame (Unix time, within a second)', (s, g) => {
+      for (const c of cameras(s)) if (c.lastFrameAt) g.set({ camera: c.name }, Date.parse(c.lastFrameAt) / 1000);
     }, ['camera']);
     gauge('pitbox_camera_encode_latency_seconds', 'Capture to encoded, median of the last second', (s, g) => {
       for (const c of cameras(s)) if (c.encodeLatencyMs) g.set({ camera: c.name }, c.encodeLatencyMs.p50 / 1000);

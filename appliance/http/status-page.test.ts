@@ -83,6 +83,9 @@ t.test('the status page shows the table, its alarms with what to do, verified ev
   await page.screenshot({ path: join(SHOTS, 'status-page-open.png'), fullPage: true });
   const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
   t.match(metrics, /pitbox_doctor_check_status\{check="wheel-port"\} 0/, 'the checks the page ran are in /metrics');
+  t.match(metrics, /pitbox_camera_up\{camera="overhead"\} 1/);
+  t.match(metrics, /pitbox_camera_last_frame_timestamp_seconds\{camera="overhead"\} \d{10}/, 'the camera\'s last frame, as Unix time');
+  t.match(metrics, /pitbox_camera_frames_encoded_total\{camera="overhead"\} [1-9]/);
 
   // Live: a technician suspends the table; the page shows it without a reload.
   const before = Date.now();

@@ -45,6 +45,8 @@ export interface CameraHealth {
   readonly bitrateKbps: number;
   readonly encodeLatencyMs: { readonly p50: number; readonly max: number } | null;
   readonly restarts: number;
+  /** When the last encoded frame was counted (ISO 8601; within a stats period), null before the first. */
+  readonly lastFrameAt: string | null;
   readonly analysis: { readonly produced: number; readonly dropped: number; readonly delivered: number };
   readonly outputs: readonly OutputHealth[];
 }
@@ -94,6 +96,8 @@ export class Camera extends EventEmitter<CameraEvents> {
   private restarts = 0;
   private startedAt = 0;
   private lastProgressAt = 0;
+  /** Wall time of the last stats that counted a new encoded frame (null before the first). */
+  private lastFrameAt: number | null = null;
   /** The newest preview still, or null before the first (or with previews off). */
   latestPreview: Preview | null = null;
   private lastFramesOut = -1;
@@ -167,6 +171,7 @@ export class Camera extends EventEmitter<CameraEvents> {
       bitrateKbps: up ? (s?.bitrateKbps ?? 0) : 0,
       encodeLatencyMs: up ? (s?.encodeLatencyMs ?? null) : null,
       restarts: this.restarts,
+      lastFrameAt: this.lastFrameAt === null ? null : new Date(this.lastFrameAt).toISOString(),
       analysis: {
         produced: this.totals.analysisProduced + this.workerAnalysis.produced,
         dropped: this.totals.analysisDropped + this.workerAnalysis.dropped + this.consumerDropped,
@@ -256,6 +261,7 @@ export class Camera extends EventEmitter<CameraEvents> {
       this.lastFramesOut = stream.framesOut;
       if (stream.framesOut > 0) {
         this.lastProgressAt = Date.now();
+        this.lastFrameAt = this.lastProgressAt;
         if (this.state !== 'up') this.markUp();
         else if (Date.now() - this.startedAt > HEALTHY_AFTER_MS) this.policy.onHealthy();
         if (Date.now() - this.healthLoggedAt > HEALTH_LOG_MS) {

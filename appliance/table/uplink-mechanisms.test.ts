@@ -1,5 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,7 +12,7 @@ import type { EventEnvelope } from '../contract/envelope.js';
 import { Journal } from '../journal/journal.js';
 import { generateKey } from '../signing/keyring.js';
 import { EmbeddedBroker } from '../uplink/embedded-broker.js';
-import { brokerPort, startBroker, stopMosquitto, until, verifyReceived } from '../test-support/harness.js';
+import { brokerPort, lanAddress, startBroker, stopMosquitto, until, verifyReceived } from '../test-support/harness.js';
 import { TableRuntime } from './table-runtime.js';
 
 /**
@@ -190,15 +190,15 @@ t.test('the embedded broker: loopback by default, never exposed without credenti
   const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${open.port}`, { reconnectPeriod: 0 });
   await c.endAsync();
   t.pass('reachable on loopback');
-  const lanIp = '192.0.2.2';
-  const reachable = await mqtt.connectAsync(`mqtt://${lanIp}:${open.port}`, { reconnectPeriod: 0, connectTimeout: 2000 }).then(
-    async (x) => {
-      await x.endAsync();
-      return true;
-    },
-    () => false,
-  );
-  t.notOk(reachable, 'not reachable on the box’s LAN address');
+  const reachableOn = (host: string, port: number) =>
+    mqtt.connectAsync(`mqtt://${host}:${port}`, { reconnectPeriod: 0, connectTimeout: 2000 }).then(
+      async (x) => {
+        await x.endAsync();
+        return true;
+      },
+      () => false,
+    );
+  const lanIp = lanAddress() ?? '192.0.2.1';
 
   t.throws(() => new EmbeddedBroker({ host: '0.0.0.0', port: 0, credentials: null, log: silentLogger }), /broker\.host 0\.0\.0\.0 is not loopback: set broker\.username and broker\.passwordFile/);
   t.throws(() => new EmbeddedBroker({ host: lanIp, port: 0, credentials: null, log: silentLogger }), /not loopback/);
@@ -206,6 +206,20 @@ t.test('the embedded broker: loopback by default, never exposed without credenti
   const guarded = new EmbeddedBroker({ host: '0.0.0.0', port: 0, credentials: { username: 'display', password: 's3cret-display' }, log: silentLogger });
   await guarded.start();
   t.teardown(() => guarded.stop());
+  if (lanAddress()) {
+    // The same address reaches a listener on all interfaces, so "not reachable" means loopback-bound.
+    t.notOk(await reachableOn(lanIp, open.port), `the default broker is not reachable on this box's address ${lanIp}`);
+    const tcp = await new Promise<boolean>((resolve) => {
+      const sock = connect(guarded.port, lanIp, () => {
+        sock.destroy();
+        resolve(true);
+      });
+      sock.on('error', () => resolve(false));
+    });
+    t.ok(tcp, 'while one bound to all interfaces (with credentials) is');
+  } else {
+    t.comment('no non-loopback address on this box: the loopback-only check needs one');
+  }
   const attempt = (opts: mqtt.IClientOptions) =>
     mqtt.connectAsync(`mqtt://127.0.0.1:${guarded.port}`, { reconnectPeriod: 0, ...opts }).then(
       async (x) => {

@@ -68,11 +68,6 @@ export class ChainChecker {
     this.prev = expectPrev;
   }
 
-  /** The chain hash of the last row accepted. */
-  get lastHash(): string | null | undefined {
-    return this.prev;
-  }
-
   /** Checks one row; returns the break it finds, or null. */
   row(seq: number, body: string): ChainBreak | null {
     if (seq !== this.nextSeq) {
@@ -144,7 +139,7 @@ export function keySpans(db: Database.Database, path: string): (KeySpan & { kid:
   });
 }
 
-export function readHead(db: Database.Database): ChainHead {
+function readHead(db: Database.Database): ChainHead {
   const meta = new Map(db.prepare<[], { key: string; value: string }>('SELECT key, value FROM meta').all().map((r) => [r.key, r.value]));
   return {
     studio: meta.get('studio') ?? '',

@@ -8,6 +8,7 @@ import subprocess, sys, pathlib
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 M = [
   ('open check removed', 'appliance/journal/journal.ts', "      checkAtOpen(db, path, opts.tailCheck ?? DEFAULT_TAIL_CHECK);\n", '', 'appliance/journal/integrity.test.ts'),
+  ('background break ignored', 'appliance/table/table-runtime.ts', "          this.hooks?.onIntegrity(reason);\n", '', 'appliance/table/uplink-mechanisms.test.ts'),
   ('FULL not restored after marks', 'appliance/journal/journal.ts', "      this.db.pragma('synchronous = FULL');\n    }\n  }\n\n  private scheduleFlush", "    }\n  }\n\n  private scheduleFlush", 'appliance/journal/journal.test.ts'),
   ('WAL off', 'appliance/journal/journal.ts', "db.pragma('journal_mode = WAL');", "db.pragma('journal_mode = DELETE');", 'appliance/journal/journal.test.ts'),
   ('durable emitted before commit', 'appliance/journal/journal.ts', "    const batch = this.pending;\n    try {", "    const batch = this.pending;\n    if (batch.length > 0) this.emit('durable', batch.map((p) => p.event));\n    try {", 'appliance/journal/journal.test.ts'),

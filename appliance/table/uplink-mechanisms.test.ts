@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Aedes, type AuthorizePublishHandler } from 'aedes';
+import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import t from 'tap';
 import { silentLogger } from '../log.js';
@@ -13,7 +14,7 @@ import { Journal } from '../journal/journal.js';
 import { generateKey } from '../signing/keyring.js';
 import { EmbeddedBroker } from '../uplink/embedded-broker.js';
 import { brokerPort, lanAddress, startBroker, stopMosquitto, until, verifyReceived } from '../test-support/harness.js';
-import { TableRuntime } from './table-runtime.js';
+import { TableRuntime, type RuntimeHooks } from './table-runtime.js';
 
 /**
  * The mechanisms behind delivery, each on a real broker: the key switch waits for the broker's
@@ -21,7 +22,7 @@ import { TableRuntime } from './table-runtime.js';
  * which keeps to its rate; the embedded broker's exposure rules; the local mirror.
  */
 
-const hooks = { onStorage: () => undefined, onIntegrity: () => undefined };
+const hooks: RuntimeHooks = { onStorage: () => undefined, onIntegrity: () => undefined };
 
 /** A table config and a fresh journal and key in a temporary directory. */
 function table(lines: readonly string[]): { dir: string; configFile: string; keyDir: string; journalPath: string } {
@@ -38,10 +39,10 @@ function table(lines: readonly string[]): { dir: string; configFile: string; key
   return { dir, configFile, keyDir, journalPath };
 }
 
-async function runtimeFor(configFile: string): Promise<{ runtime: TableRuntime; journal: Journal; abort: AbortController }> {
+async function runtimeFor(configFile: string, withHooks: typeof hooks = hooks): Promise<{ runtime: TableRuntime; journal: Journal; abort: AbortController }> {
   const runtime = new TableRuntime(loadConfig(configFile), configFile, silentLogger);
   const abort = new AbortController();
-  const journal = await runtime.start(abort.signal, hooks);
+  const journal = await runtime.start(abort.signal, withHooks);
   return { runtime, journal, abort };
 }
 
@@ -253,4 +254,27 @@ t.test('with an uplink, the embedded broker mirrors the table’s topics for loc
   t.ok(local.some((m) => m.kind === 'status'), 'and the status');
   t.same(verifyReceived(local).violations, [], 'a local consumer verifies them');
   await until('delivered upstream too', () => allDelivered(journal), 10_000);
+});
+
+t.test('a chain broken behind the open check: the background check raises journal-integrity and the table is told', async (t) => {
+  const tb = table(['broker:', '  enabled: true', '  port: 0']);
+  {
+    const key = generateKey(tb.keyDir);
+    const j = Journal.open({ path: tb.journalPath, studio: 'e2e', table: 'roulette-01' });
+    j.activateKey(key.jwk, key.signer);
+    for (let i = 1; i <= 1100; i++) j.append(draft(i), {});
+    j.close();
+  }
+  // Event 20 edited: older than the newest 1,000 the open check reads, so the table starts.
+  const db = new Database(tb.journalPath);
+  db.prepare(`UPDATE events SET body = replace(body, '"number":20', '"number":21') WHERE seq = 20`).run();
+  db.close();
+  const told: string[] = [];
+  const { runtime } = await runtimeFor(tb.configFile, { ...hooks, onIntegrity: (p) => void told.push(p) });
+  t.teardown(() => runtime.stop());
+  await until('the background check', () => told.length > 0, 30_000);
+  t.match(told[0], /journal chain broken at seq 20: event 20 has an invalid signature/);
+  t.match(runtime.alarmList(), [{ code: 'journal-integrity', reason: /seq 20/ }]);
+  t.match(runtime.statusObject(), { journal: { chainCheck: { state: 'failed', firstBadSeq: 20, checked: 19 } } }, 'in status, for the page and the platform');
+  t.match(runtime.integrityProblem(), /seq 20/, 'an engine created later still learns of it');
 });

@@ -1,6 +1,7 @@
 import type { RotorDirection, WheelStatus } from '../../drivers/wheel/wheel.js';
 import { LineFramer, type FramedLine } from '../../drivers/wheel/ss2/line-framer.js';
 import { decodeLine, encodeNumberLine, encodeStatus } from '../../drivers/wheel/ss2/messages.js';
+import { seededRandom } from '../../drivers/wheel/ss2/simulator/random.js';
 import { silentLogger } from '../log.js';
 import type { EventDraft } from '../table/events.js';
 import { RouletteEngine, type RouletteRules } from './roulette-engine.js';
@@ -32,18 +33,6 @@ export interface FuzzReport {
 type Element = { kind: 'status'; status: Omit<WheelStatus, 'at'> } | { kind: 'line'; number: number };
 
 const RULES: RouletteRules = { statusFrames: true, manualStart: false, directionAlternates: true, numberLine: true, rotorWindow: { minRpm: 16, maxRpm: 18 }, timeScale: 1 };
-
-/** Mulberry32: the same seed, the same stream (a failure can be replayed). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One honest game: launch, rim, no more bets, the number line, the result. */
 function honestGame(spin: number, direction: RotorDirection, previous: number | null, number: number, rpm: number): Element[] {
@@ -120,7 +109,8 @@ function lie(game: Element[], m: Mutation, random: () => number): Element[] {
  * the share of games given one lie. Throws only if the code under test throws.
  */
 export function fuzzWheel(opts: { seed: number; targetBytes: number; lieRate: number }): FuzzReport {
-  const random = seeded(opts.seed);
+  // The same seed, the same stream: a failure can be replayed.
+  const random = seededRandom(opts.seed);
   const events: EventDraft[] = [];
   const engine = new RouletteEngine(RULES, (e) => events.push(e), { startGame: () => Promise.resolve(), respin: () => Promise.resolve() }, silentLogger, null);
   engine.begin();

@@ -17,21 +17,18 @@ const uplink = z.strictObject({
   keyFile: filePath.optional(),
 });
 
-const broker = z.strictObject({
-  enabled: z.boolean().default(true).describe('Serve local consumers; when no uplink is set it is the uplink and always runs'),
-  host: z.string().default('127.0.0.1').describe('Bind address; anything but loopback requires username and passwordFile'),
-  port: z.number().int().min(0).max(65535).default(1883),
-  username: z.string().min(1).optional(),
-  passwordFile: filePath.optional(),
-});
+/** A listener on the box: loopback by default; anything else needs credentials (checked where it starts). */
+const listener = (what: string, port: number) =>
+  z.strictObject({
+    enabled: z.boolean().default(true).describe(what),
+    host: z.string().default('127.0.0.1').describe('Bind address; anything but loopback requires username and passwordFile'),
+    port: z.number().int().min(0).max(65535).default(port),
+    username: z.string().min(1).optional(),
+    passwordFile: filePath.optional(),
+  });
 
-const http = z.strictObject({
-  enabled: z.boolean().default(true).describe('The local HTTP server: /metrics (Prometheus), /healthz, /status.json'),
-  host: z.string().default('127.0.0.1').describe('Bind address; anything but loopback requires username and passwordFile'),
-  port: z.number().int().min(0).max(65535).default(8180),
-  username: z.string().min(1).optional(),
-  passwordFile: filePath.optional(),
-});
+const broker = listener('Serve local consumers; when no uplink is set it is the uplink and always runs', 1883);
+const http = listener('The local HTTP server: the status page, /metrics (Prometheus), /healthz, /status.json', 8180);
 
 const mib = z.number().positive();
 

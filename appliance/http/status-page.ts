@@ -54,8 +54,10 @@ const KEEP = 50;
  */
 export class StatusPage {
   private readonly clients = new Set<ServerResponse>();
-  private readonly verifier: TableVerifier;
-  private readonly events: PageEvent[] = [];
+  /** The newest events as published, newest last: verified only when a page asks for them. */
+  private readonly recent: string[] = [];
+  /** The live verifier, made when a page opens (no page open: no verification on the hot path). */
+  private verifier: TableVerifier | null = null;
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(
@@ -63,9 +65,7 @@ export class StatusPage {
     table: { studio: string; table: string; game: string },
     private readonly doctor: () => Promise<unknown>,
   ) {
-    this.verifier = new TableVerifier({ studio: table.studio, table: table.table });
-    const birth = source.latest.get('birth');
-    if (birth) this.verifier.birth(birth);
+    this.table = { studio: table.studio, table: table.table };
     source.feed.on('message', (m) => this.onMessage(m.kind, m.text));
     this.title = `${table.studio}/${table.table} (${table.game})`;
     // A comment every 15 s keeps proxies and idle timeouts from closing the stream.
@@ -73,6 +73,7 @@ export class StatusPage {
   }
 
   private readonly title: string;
+  private readonly table: { studio: string; table: string };
   private previews: PreviewSource | null = null;
   private overlay: Overlay | null = null;
 
@@ -112,7 +113,10 @@ export class StatusPage {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.write(`event: snapshot\ndata: ${JSON.stringify(this.snapshot())}\n\n`);
       this.clients.add(res);
-      req.on('close', () => this.clients.delete(res));
+      req.on('close', () => {
+        this.clients.delete(res);
+        if (this.clients.size === 0) this.verifier = null;
+      });
     });
     server.route('/doctor.json', async (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(await this.doctor()));
@@ -125,12 +129,20 @@ export class StatusPage {
     this.clients.clear();
   }
 
+  /**
+   * What a page opening now gets. The recent events are verified here, in order, by a verifier
+   * that then goes on checking live events for as long as a page is open: a table nobody is
+   * looking at pays nothing for its page.
+   */
   private snapshot(): Record<string, unknown> {
+    const verifier = (this.verifier = new TableVerifier(this.table));
+    const birth = this.source.latest.get('birth');
+    if (birth) verifier.birth(birth);
     return {
       title: this.title,
       state: parse(this.source.latest.get('state')),
       status: parse(this.source.latest.get('status')),
-      events: this.events,
+      events: this.recent.map((text) => this.check(verifier, text)).reverse(),
       alarmHelp: ALARM_HELP,
       cameras: this.previews?.names() ?? [],
       overlay: this.overlay,
@@ -139,26 +151,29 @@ export class StatusPage {
 
   private onMessage(kind: string, text: string): void {
     if (kind === 'birth') {
-      this.verifier.birth(text);
+      this.verifier?.birth(text);
       return;
     }
     if (kind === 'events') {
-      const out = this.verifier.event(text);
-      const e = JSON.parse(text) as Parameters<typeof describeEvent>[0];
-      const item: PageEvent = {
-        seq: e.seq,
-        ts: e.ts,
-        type: e.type,
-        text: describeEvent(e),
-        verified: out.kind !== 'violation',
-        problem: out.kind === 'violation' ? `${out.violation.code}: ${out.violation.detail}` : null,
-      };
-      this.events.unshift(item);
-      this.events.length = Math.min(this.events.length, KEEP);
-      this.broadcast(`event: event\ndata: ${JSON.stringify(item)}\n\n`);
+      this.recent.push(text);
+      if (this.recent.length > KEEP) this.recent.shift();
+      if (this.verifier) this.broadcast(`event: event\ndata: ${JSON.stringify(this.check(this.verifier, text))}\n\n`);
       return;
     }
-    this.broadcast(`event: ${kind}\ndata: ${JSON.stringify(parse(text))}\n\n`);
+    if (this.clients.size > 0) this.broadcast(`event: ${kind}\ndata: ${JSON.stringify(parse(text))}\n\n`);
+  }
+
+  private check(verifier: TableVerifier, text: string): PageEvent {
+    const out = verifier.event(text);
+    const e = JSON.parse(text) as Parameters<typeof describeEvent>[0];
+    return {
+      seq: e.seq,
+      ts: e.ts,
+      type: e.type,
+      text: describeEvent(e),
+      verified: out.kind !== 'violation',
+      problem: out.kind === 'violation' ? `${out.violation.code}: ${out.violation.detail}` : null,
+    };
   }
 
   private broadcast(chunk: string): void {

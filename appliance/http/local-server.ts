@@ -1,8 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { isLoopback } from '../uplink/embedded-broker.js';
+import { listen, requireCredentialsOffLoopback, secretEquals } from '../net/listener.js';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -24,7 +23,7 @@ export class LocalHttpServer {
   private server: Server | null = null;
 
   constructor(private readonly opts: LocalServerOptions) {
-    if (!isLoopback(opts.host) && !opts.credentials) throw new Error(`http.host ${opts.host} is not loopback: set http.username and http.passwordFile`);
+    requireCredentialsOffLoopback('http', opts.host, opts.credentials);
   }
 
   route(path: string, handler: Handler): void {
@@ -37,13 +36,7 @@ export class LocalHttpServer {
 
   async start(): Promise<void> {
     const server = createServer((req, res) => void this.serve(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.opts.port, this.opts.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, this.opts.port, this.opts.host);
     this.server = server;
     this.opts.log.info({ host: this.opts.host, port: this.port, auth: this.opts.credentials !== null }, 'local HTTP server listening');
   }
@@ -87,6 +80,6 @@ export class LocalHttpServer {
     if (!m?.[1]) return false;
     const given = Buffer.from(m[1], 'base64');
     const want = Buffer.from(`${creds.username}:${creds.password}`);
-    return given.length === want.length && timingSafeEqual(given, want);
+    return secretEquals(given, want);
   }
 }

@@ -531,22 +531,21 @@ t.test('start-failed: the wheel refusing *u 1 voids the round the dealer opened'
 });
 
 t.test('the rotor window reported by the wheel (*T s) is the one enforced when the config sets none', async (t) => {
-  const narrow = table({ rotorWindow: null });
-  narrow.engine.onLink({ up: true, port: '/dev/null', rotorWindow: { minRpm: 16, maxRpm: 18 } });
-  narrow.frame(5);
-  narrow.engine.openTable('test');
-  narrow.setSpin(101);
-  narrow.frame(2);
-  narrow.frame(3, { rotorRpm: 20 });
+  /** A table whose config has no window, the wheel reporting `window`, a launch at 20 rpm. */
+  const launchAt20 = (window: { minRpm: number; maxRpm: number }) => {
+    const w = table({ rotorWindow: null });
+    w.engine.onLink({ up: true, port: '/dev/null', rotorWindow: window });
+    w.frame(5);
+    w.engine.openTable('test');
+    w.setSpin(101);
+    w.frame(2);
+    w.frame(3, { rotorRpm: 20 });
+    return w;
+  };
+  const narrow = launchAt20({ minRpm: 16, maxRpm: 18 });
   t.same(codes(narrow, 'round.voided'), ['rotor-speed'], '20 rpm is outside the wheel\'s 16-18');
 
-  const wide = table({ rotorWindow: null });
-  wide.engine.onLink({ up: true, port: '/dev/null', rotorWindow: { minRpm: 19, maxRpm: 21 } });
-  wide.frame(5);
-  wide.engine.openTable('test');
-  wide.setSpin(101);
-  wide.frame(2);
-  wide.frame(3, { rotorRpm: 20 });
+  const wide = launchAt20({ minRpm: 19, maxRpm: 21 });
   wide.frame(4, { rotorRpm: 20 });
   wide.result(8, { rotorRpm: 20 });
   t.same(codes(wide, 'round.voided'), [], 'inside the wheel\'s 19-21');

@@ -79,10 +79,7 @@ export class CardTable {
       journal.snapshot<CardSnapshot>(),
     ));
     engine.begin();
-    const storage = runtime.storageProblem();
-    if (storage !== null) engine.onStorage(storage);
-    const integrity = runtime.integrityProblem();
-    if (integrity !== null) engine.onIntegrity(integrity);
+    runtime.tellStanding(engine);
     engine.onCamera(`${config.cards.camera}: starting, no frame yet`);
 
     const cameras = (this.cameras = new TableCameras(

@@ -65,10 +65,7 @@ export class RouletteTable {
       journal.snapshot<RouletteSnapshot>(),
     ));
     engine.begin();
-    const storage = runtime.storageProblem();
-    if (storage !== null) engine.onStorage(storage);
-    const integrity = runtime.integrityProblem();
-    if (integrity !== null) engine.onIntegrity(integrity);
+    runtime.tellStanding(engine);
 
     wheel.on('link', (link) => {
       this.link = link;

@@ -197,7 +197,15 @@ export class TableRuntime {
     if (this.journal && this.journal.queued() === 0) this.flushState();
   }
 
-  /** Why the journal cannot take events now (an engine created after start-up asks), or null. */
+  /** Tells an engine created after start-up what already stands against the journal. */
+  tellStanding(engine: { onStorage(problem: string | null): void; onIntegrity(problem: string): void }): void {
+    const storage = this.storageProblem();
+    if (storage !== null) engine.onStorage(storage);
+    const integrity = this.integrityProblem();
+    if (integrity !== null) engine.onIntegrity(integrity);
+  }
+
+  /** Why the journal cannot take events now, or null. */
   storageProblem(): string | null {
     return [...this.alarms].find(([code]) => STORAGE_ALARMS.has(code))?.[1] ?? null;
   }

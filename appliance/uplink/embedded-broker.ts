@@ -1,7 +1,7 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { timingSafeEqual } from 'node:crypto';
 import { Aedes } from 'aedes';
 import type { Logger } from 'pino';
+import { listen, requireCredentialsOffLoopback, secretEquals } from '../net/listener.js';
 
 export interface EmbeddedBrokerOptions {
   readonly host: string;
@@ -9,10 +9,6 @@ export interface EmbeddedBrokerOptions {
   /** Required when `host` is not a loopback address. */
   readonly credentials: { readonly username: string; readonly password: string } | null;
   readonly log: Logger;
-}
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /**
@@ -25,9 +21,7 @@ export class EmbeddedBroker {
   private server: Server | null = null;
 
   constructor(private readonly opts: EmbeddedBrokerOptions) {
-    if (!isLoopback(opts.host) && !opts.credentials) {
-      throw new Error(`broker.host ${opts.host} is not loopback: set broker.username and broker.passwordFile`);
-    }
+    requireCredentialsOffLoopback('broker', opts.host, opts.credentials);
   }
 
   /** The bound port (useful when configured as 0). */
@@ -45,18 +39,12 @@ export class EmbeddedBroker {
     const creds = this.opts.credentials;
     if (creds) {
       broker.authenticate = (_client, username, password, done) => {
-        const ok = username === creds.username && password !== undefined && safeEqual(password, Buffer.from(creds.password));
+        const ok = username === creds.username && password !== undefined && secretEquals(password, Buffer.from(creds.password));
         done(null, ok);
       };
     }
     const server = createServer(broker.handle);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.opts.port, this.opts.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, this.opts.port, this.opts.host);
     this.broker = broker;
     this.server = server;
     this.opts.log.info({ host: this.opts.host, port: this.port, auth: creds !== null }, 'embedded MQTT broker listening');
@@ -68,8 +56,4 @@ export class EmbeddedBroker {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
     if (broker) await new Promise<void>((resolve) => broker.close(() => resolve()));
   }
-}
-
-function safeEqual(a: Buffer, b: Buffer): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
 }

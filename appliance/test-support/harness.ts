@@ -188,6 +188,7 @@ export async function simulatedTable(opts: SimulatedTableOptions): Promise<Simul
   sim.wheel.on('game', (g) => games.push(g));
   await sim.start();
   const configFile = join(dir, 'table.yaml');
+  const statusPeriodMs = Math.max(5, Math.round(500 / opts.speed));
   writeFileSync(
     configFile,
     [
@@ -200,10 +201,10 @@ export async function simulatedTable(opts: SimulatedTableOptions): Promise<Simul
       `  port: ${sim.linkPath}`,
       '  mode: 1157',
       `  timeScale: ${opts.speed}`,
-      `  statusPeriodMs: ${Math.max(5, Math.round(500 / opts.speed))}`,
+      `  statusPeriodMs: ${statusPeriodMs}`,
       // Accelerated, the field's 4 missed frames would be 20-80 ms: a loaded test box (two test
       // files, a browser, an encoder) stalls that long. Silence detection has its own test.
-      `  silenceFactor: ${Math.min(20, Math.max(4, Math.ceil(400 / Math.max(5, Math.round(500 / opts.speed)))))}`,
+      `  silenceFactor: ${Math.min(20, Math.max(4, Math.ceil(400 / statusPeriodMs)))}`,
       '  rotorRpm: { min: 16.0, max: 18.0 }',
       '  reconnect: { initialMs: 100, maxMs: 1000 }',
       ...(opts.journalConfig ?? ['journal:', '  path: JOURNAL']).map((l) => l.replace('JOURNAL', join(dir, 'journal.db'))),

@@ -5,13 +5,22 @@ import { TableLifecycle, type LifecycleSnapshot } from '../table/table-lifecycle
 import { isCard, type Card } from './card.js';
 import { CardConfirmer, type ConfirmationRules, type Reading } from './confirmation.js';
 import type { CardGame } from './games.js';
+import { ShoeMatcher, type MatchOutcome, type ShoeRead } from './shoe-match.js';
 
 /** The card table as it is now: published retained on `.../state`. */
 export interface CardTableState {
   readonly game: CardGame['name'];
   readonly open: boolean;
   readonly suspended: Incident | null;
-  readonly round: { readonly no: number; readonly phase: 'betting' | 'dealing'; readonly cards: Record<string, Card> } | null;
+  readonly round: {
+    readonly no: number;
+    readonly phase: 'betting' | 'dealing';
+    readonly cards: Record<string, Card>;
+    /** When bets close by themselves (ISO time), or null when the dealer closes them. */
+    readonly bettingClosesAt: string | null;
+  } | null;
+  /** Where cards come from: the camera, the shoe, or both agreeing. */
+  readonly source: DealingRules['source'];
   readonly lastResult: { readonly round: number; readonly result: JsonObject } | null;
   /** Positions where something card-like is seen now (the table must be clear to start). */
   readonly occupied: readonly string[];
@@ -25,7 +34,22 @@ interface Round {
   readonly no: number;
   phase: 'betting' | 'dealing';
   readonly dealt: Map<string, Card>;
+  readonly closesAt: number | null;
+  readonly shoe: ShoeMatcher | null;
+  /** Shoe cards drawn this round (source shoe). */
+  drawn: number;
 }
+
+/** How a card table deals: where cards come from, and the betting window. */
+export interface DealingRules {
+  readonly source: 'camera' | 'shoe' | 'both';
+  /** source both: how long a shoe card and the camera's card may wait for each other. */
+  readonly matchWindowMs: number;
+  /** Bets close by themselves this long after `start`; 0: only the dealer closes them. */
+  readonly bettingMs: number;
+}
+
+export const CAMERA_ONLY: DealingRules = { source: 'camera', matchWindowMs: 20_000, bettingMs: 0 };
 
 /** One frame's readings at the table's positions, and when (and from where) the frame was taken. */
 export interface PositionFrame {
@@ -48,13 +72,16 @@ export class CardEngine extends TableLifecycle {
   private readonly confirmer: CardConfirmer;
   private occupied: string[] = [];
   private cameraProblem: string | null = null;
+  private shoeProblem: string | null = null;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly game: CardGame,
-    confirmation: ConfirmationRules,
+    private readonly confirmation: ConfirmationRules,
     emit: (draft: EventDraft) => void,
     log: Logger,
     restored: CardSnapshot | null,
+    private readonly dealing: DealingRules = CAMERA_ONLY,
   ) {
     super(emit, log, restored);
     this.confirmer = new CardConfirmer(confirmation);
@@ -66,7 +93,8 @@ export class CardEngine extends TableLifecycle {
   onFrame(frame: PositionFrame): void {
     this.occupied = [...new Set(frame.readings.map((r) => r.position))].sort();
     const round = this.round;
-    if (!round || this.suspension) return;
+    if (!round || this.suspension || this.dealing.source === 'shoe') return;
+    round.shoe?.onFrame(this.occupied);
     for (const event of this.confirmer.frame(frame.readings, frame.frameTime)) {
       if (this.round !== round) return; // the round ended on an earlier event of this frame
       if (event.kind === 'conflict') {
@@ -79,7 +107,9 @@ export class CardEngine extends TableLifecycle {
         return;
       }
       if (!isCard(event.card)) continue; // face down: the position is taken, its value comes with the flip
-      this.onCard(round, event.position, event.card, event.frameTimes, frame.camera);
+      const evidence = { camera: frame.camera, frameTimes: [...event.frameTimes] };
+      if (round.shoe) this.settleMatches(round, round.shoe.onCamera(event.position, event.card, evidence, Date.now()));
+      else this.onCard(round, event.position, event.card, evidence);
     }
   }
 
@@ -88,11 +118,39 @@ export class CardEngine extends TableLifecycle {
     this.standingCause('camera-down', problem, 'the camera is back');
   }
 
+  /** The shoe's link: while a table dealing from the shoe cannot hear it, it cannot vouch for a card. */
+  onShoeLink(problem: string | null): void {
+    if (this.dealing.source === 'camera') return;
+    this.shoeProblem = problem;
+    this.standingCause('shoe-down', problem, 'the shoe is back');
+  }
+
+  /**
+   * A card drawn from the shoe (`card` null: its code named no card). Every read is journaled.
+   * Outside a round it is a burn card; while bets are open it is a card too early.
+   */
+  onShoe(read: ShoeRead, by: string): void {
+    if (this.dealing.source === 'camera') return;
+    const round = this.round;
+    this.emit({ type: 'card.drawn', round: round?.no ?? null, data: { card: read.card, code: read.code, by, ...(read.error ? { error: read.error } : {}) } });
+    if (!round || this.suspension) return; // burn cards, and cards while a person looks at the table
+    if (round.phase === 'betting') return this.violation({ code: 'card-before-close', reason: `the shoe gave ${read.card ?? read.code} while bets were open` });
+    if (round.shoe) return this.settleMatches(round, round.shoe.onShoe(read));
+    // source shoe: the rules alone say where it goes
+    if (read.card === null) return this.violation({ code: 'shoe-unreadable', reason: `the shoe's card could not be read: ${read.error ?? read.code}` });
+    const position = this.game.nextPosition(round.dealt);
+    if (position === null) return this.violation({ code: 'card-sequence', reason: `${read.card} drawn after the coup was complete` });
+    if (position === 'unknown') return this.violation({ code: 'card-sequence', reason: `${this.game.name} cannot place a shoe card without the camera` });
+    round.drawn += 1;
+    this.onCard(round, position, read.card, { source: 'shoe', shoeIndex: round.drawn });
+  }
+
   // ---- dealer and technician actions -------------------------------------------------------------
 
   openTable(by: string): Decision {
     const d = this.open(by, null);
     if (d.ok && this.cameraProblem !== null) this.suspend({ code: 'camera-down', reason: this.cameraProblem }, true);
+    if (d.ok && this.shoeProblem !== null) this.suspend({ code: 'shoe-down', reason: this.shoeProblem }, true);
     return d;
   }
 
@@ -106,16 +164,29 @@ export class CardEngine extends TableLifecycle {
     if (this.round) return refused(`round ${this.round.no} is in progress`);
     // Last round's cards still lying there would be read as this round's.
     if (this.occupied.length > 0) return refused(`cards are still on the table at ${this.occupied.join(', ')}: clear it first`);
+    if (this.shoeProblem !== null) return refused(`the shoe is down: ${this.shoeProblem}`);
     this.roundCounter += 1;
-    this.round = { no: this.roundCounter, phase: 'betting', dealt: new Map() };
+    const { bettingMs, source, matchWindowMs } = this.dealing;
+    const closesAt = bettingMs > 0 ? Date.now() + bettingMs : null;
+    const round: Round = {
+      no: this.roundCounter,
+      phase: 'betting',
+      dealt: new Map(),
+      closesAt,
+      shoe: source === 'both' ? new ShoeMatcher(this.game, this.confirmation.frames, matchWindowMs) : null,
+      drawn: 0,
+    };
+    this.round = round;
     this.confirmer.reset();
-    this.emit({ type: 'round.opened', round: this.round.no, data: { by, game: this.game.name } });
+    this.emit({ type: 'round.opened', round: round.no, data: { by, game: this.game.name, ...(closesAt ? { bettingClosesAt: new Date(closesAt).toISOString(), bettingMs } : {}) } });
+    if (closesAt !== null) this.arm(closesAt, () => this.round === round && round.phase === 'betting' && this.closeBets('betting-timer'));
     return accepted;
   }
 
   closeBets(by: string): Decision {
     if (!this.round || this.round.phase !== 'betting') return refused('no round is taking bets');
     this.round.phase = 'dealing';
+    this.disarm();
     this.emit({ type: 'round.closed', round: this.round.no, data: { by } });
     return accepted;
   }
@@ -134,13 +205,20 @@ export class CardEngine extends TableLifecycle {
     const round = this.round;
     if (!round) return refused('no round is in progress');
     this.round = null;
+    this.disarm();
     this.log.warn({ round: round.no, ...incident }, 'round voided');
     this.emit({ type: 'round.voided', round: round.no, data: { ...incident, cards: Object.fromEntries(round.dealt) } });
     return accepted;
   }
 
   resume(by: string): Decision {
-    return this.resumeUnless(by, this.cameraProblem === null ? null : `the camera is down: ${this.cameraProblem}`);
+    const blocker = this.cameraProblem !== null ? `the camera is down: ${this.cameraProblem}` : this.shoeProblem !== null ? `the shoe is down: ${this.shoeProblem}` : null;
+    return this.resumeUnless(by, blocker);
+  }
+
+  /** Stops the timers (the table is stopping). */
+  stop(): void {
+    this.disarm();
   }
 
   state(): CardTableState {
@@ -149,7 +227,8 @@ export class CardEngine extends TableLifecycle {
       game: this.game.name,
       open: this.tableOpen,
       suspended: this.suspension ? { code: this.suspension.code, reason: this.suspension.reason } : null,
-      round: r ? { no: r.no, phase: r.phase, cards: Object.fromEntries(r.dealt) } : null,
+      round: r ? { no: r.no, phase: r.phase, cards: Object.fromEntries(r.dealt), bettingClosesAt: r.closesAt === null ? null : new Date(r.closesAt).toISOString() } : null,
+      source: this.dealing.source,
       lastResult: this.lastResult,
       occupied: this.occupied,
     };
@@ -161,24 +240,52 @@ export class CardEngine extends TableLifecycle {
 
   // ---- the game ---------------------------------------------------------------------------------------
 
-  private onCard(round: Round, position: string, card: Card, frameTimes: readonly number[], camera: string): void {
+  /** What the shoe matcher decided: deal the agreed cards, stop at the first violation. */
+  private settleMatches(round: Round, outcomes: readonly MatchOutcome[]): void {
+    for (const o of outcomes) {
+      if (this.round !== round) return;
+      if ('violation' in o) {
+        this.emit({ type: 'card.conflict', round: round.no, data: { code: o.violation.code, ...o.data } });
+        return this.violation(o.violation);
+      }
+      this.onCard(round, o.deal.position, o.deal.card, o.deal.evidence);
+    }
+    this.armShoeWindow(round);
+  }
+
+  /** The next moment a shoe card or a camera card runs out of time to meet the other. */
+  private armShoeWindow(round: Round): void {
+    const deadline = round.shoe?.nextDeadline() ?? null;
+    if (this.round !== round || deadline === null || round.phase === 'betting') return;
+    this.arm(deadline, () => this.round === round && round.shoe && this.settleMatches(round, round.shoe.due(Date.now())));
+  }
+
+  private arm(at: number, fn: () => unknown): void {
+    this.disarm();
+    this.timer = setTimeout(fn, Math.max(0, at - Date.now()));
+    this.timer.unref();
+  }
+
+  private disarm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private onCard(round: Round, position: string, card: Card, evidence: JsonObject): void {
     if (round.phase === 'betting') {
       return this.violation({ code: 'card-before-close', reason: `${card} turned at ${position} while bets were open` });
     }
     const why = this.game.refuse(round.dealt, position);
     if (why !== null) return this.violation({ code: 'card-sequence', reason: `${card} at ${position}: ${why}` });
     round.dealt.set(position, card);
-    this.emit({
-      type: 'card.dealt',
-      round: round.no,
-      data: { position, hand: this.game.handOf(position), card, camera, frameTimes: [...frameTimes] },
-    });
+    this.emit({ type: 'card.dealt', round: round.no, data: { position, hand: this.game.handOf(position), card, ...evidence } });
     const result = this.game.result(round.dealt);
     if (result) this.finish(round, result);
   }
 
   private finish(round: Round, result: JsonObject): void {
     this.round = null;
+    this.disarm();
     this.lastResult = { round: round.no, result };
     this.emit({ type: 'round.result', round: round.no, data: { game: this.game.name, ...result } });
   }
@@ -191,6 +298,8 @@ export class CardEngine extends TableLifecycle {
 
   protected override standingCauses(): Incident[] {
     const causes = super.standingCauses();
-    return this.cameraProblem === null ? causes : [...causes, { code: 'camera-down', reason: this.cameraProblem }];
+    if (this.cameraProblem !== null) causes.push({ code: 'camera-down', reason: this.cameraProblem });
+    if (this.shoeProblem !== null) causes.push({ code: 'shoe-down', reason: this.shoeProblem });
+    return causes;
   }
 }

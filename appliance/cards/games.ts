@@ -22,6 +22,13 @@ export interface CardGame {
   result(dealt: Dealt): JsonObject | null;
   /** The dealer ends the round early (blackjack: every box is bust or has blackjack): the result, or why not. */
   settle(dealt: Dealt): { result: JsonObject } | { refused: string };
+  /**
+   * Where the next card drawn from the shoe must go, when the rules alone decide it (baccarat's
+   * tableau); null when the coup is complete; `unknown` where players choose (blackjack hits).
+   */
+  nextPosition(dealt: Dealt): string | null | 'unknown';
+  /** Order of the first deal, to break a tie when two cards land in the same frame. */
+  dealRank(position: string): number;
 }
 
 function hand(dealt: Dealt, prefix: string, max: number): Card[] {
@@ -68,6 +75,13 @@ export const baccarat: CardGame = {
     return { player, banker, ...outcome(player, banker) };
   },
   settle: () => ({ refused: 'baccarat rounds end by the tableau, not by the dealer' }),
+  nextPosition(dealt) {
+    const player = hand(dealt, 'player', 3);
+    const banker = hand(dealt, 'banker', 3);
+    const next = nextCard(player, banker);
+    return next === null ? null : `${next}${(next === 'player' ? player : banker).length + 1}`;
+  },
+  dealRank: (position) => BACCARAT_POSITIONS.indexOf(position as (typeof BACCARAT_POSITIONS)[number]),
 };
 
 function describe(cards: readonly Card[], third?: Card): string {
@@ -135,6 +149,14 @@ export function blackjack(rules: BlackjackRules): CardGame {
       });
       if (open.length > 0) return { refused: `${open.join(', ')} still in play: the dealer must play out the hand` };
       return { result: resultOf(dealt) };
+    },
+    nextPosition: () => 'unknown',
+    // Round by round: every box's first card, the dealer's, every box's second...
+    dealRank(position) {
+      const name = position.replace(/\.?\d+$/, '');
+      const slot = Number(/(\d+)$/.exec(position)?.[1] ?? 0);
+      const seat = name === 'dealer' ? rules.boxes : boxNames.indexOf(name);
+      return slot * (rules.boxes + 1) + seat;
     },
   };
 }

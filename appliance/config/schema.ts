@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { camerasConfig } from '../../drivers/camera/config.js';
+import { inputConfig, shoeConfig } from '../../drivers/input/config.js';
 import { numberLineConfig } from '../../drivers/wheel/generic/config.js';
 import { cammeghSs2Config } from '../../drivers/wheel/ss2/config.js';
 import { TOPIC_LEVEL } from '../uplink/topics.js';
@@ -57,10 +58,12 @@ const signing = z.strictObject({
 const point = z.tuple([z.number().min(0), z.number().min(0)]);
 const polygon = z.array(point).min(3, 'a position needs at least 3 corners').describe('Corners in the analysis frame\'s pixels ([x, y] each)');
 
-/** Where cards are read: one camera's analysis frames, positions drawn in its pixels. */
+/** Where cards are read: one camera's analysis frames (positions drawn in its pixels), a scanner shoe, or both. */
 const cards = z.strictObject({
-  camera: z.string().min(1).describe('The camera (cameras[].name) whose analysis frames are read'),
-  positions: z.record(z.string(), polygon).describe('Table positions: player1..3/banker1..3, or dealerN/boxK.N'),
+  source: z.enum(['camera', 'shoe', 'both']).default('camera').describe('camera; shoe (baccarat: the deal order decides positions); both (a card counts only when the two agree)'),
+  camera: z.string().min(1).optional().describe('The camera (cameras[].name) whose analysis frames are read; required unless source is shoe'),
+  positions: z.record(z.string(), polygon).default({}).describe('Table positions: player1..3/banker1..3, or dealerN/boxK.N'),
+  shoe: shoeConfig.optional().describe('The scanner shoe; required when source is shoe or both'),
   confirmFrames: z.number().int().min(2).max(30).default(3).describe('Consecutive frames a card must read the same before it counts'),
   threshold: z.number().gt(0).lt(1).optional().describe('Confidence below which a reading is "unknown" (default: the model\'s own)'),
   model: filePath.optional().describe('The model description (default: models/cards.json)'),
@@ -85,7 +88,23 @@ const common = {
       group: z.string().min(1).optional().describe('Group allowed to use the socket (mode 0660); default: the service user only (0600)'),
     })
     .default({}),
+  inputs: z
+    .array(inputConfig)
+    .default([])
+    .superRefine((inputs, ctx) => {
+      const seen = new Set<string>();
+      inputs.forEach((i, n) => {
+        if (seen.has(i.name)) ctx.addIssue({ code: 'custom', path: [n, 'name'], message: `two inputs named "${i.name}"` });
+        seen.add(i.name);
+      });
+    })
+    .describe('The dealer\'s buttons: USB keypads and pedals (evdev), GPIO lines, serial panels, each key mapped to an action'),
 };
+
+/** Card tables: how long bets stay open after `start` before they close by themselves. */
+const betting = z
+  .strictObject({ seconds: z.number().min(0).max(600).default(0).describe('0: bets close only when the dealer closes them') })
+  .default({ seconds: 0 });
 
 const rouletteTable = z.strictObject({
   ...common,
@@ -99,6 +118,7 @@ const baccaratTable = z.strictObject({
   game: z.literal('baccarat'),
   openOnStart: z.boolean().default(false).describe('Open the table as soon as it runs'),
   cards,
+  betting,
 });
 
 const blackjackTable = z.strictObject({
@@ -106,6 +126,7 @@ const blackjackTable = z.strictObject({
   game: z.literal('blackjack'),
   openOnStart: z.boolean().default(false).describe('Open the table as soon as it runs'),
   cards,
+  betting,
   rules: z
     .strictObject({
       boxes: z.number().int().min(1).max(9).default(7),

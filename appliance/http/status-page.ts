@@ -41,6 +41,8 @@ export const ALARM_HELP: Record<string, string> = {
   'journal-write': 'The journal cannot commit (a disk error): the table is suspended and events wait in memory. Check the disk (dmesg, smartctl).',
   'journal-integrity': 'The journal\'s hash chain is broken: what it records cannot be vouched for. Do not delete it; restore it from a backup, restart, and tell the platform.',
   'camera-down': 'A camera stopped delivering frames. Check its cable and power; `pitbox camera test` shows why. A card table stays suspended until its camera is back.',
+  'input-device': 'A dealer input (keypad, pedal, button panel, card shoe) is unplugged, silent or held by another process. Check its cable; the reason names the device. A table dealing from the shoe stays suspended until the shoe is back.',
+  'input-stuck': 'A button has been held down too long (a stuck key, something resting on a pedal). It does nothing until it is released.',
 };
 
 const KEEP = 50;

@@ -7,6 +7,7 @@ import { CardRecognizer } from '../cards/recognition/recognizer.js';
 import { ConfigError } from '../config/load.js';
 import type { CardTableConfig } from '../config/schema.js';
 import type { JsonObject } from '../contract/envelope.js';
+import { tableStation, type DealerStation } from '../dealer/station.js';
 import { ControlSocket, defaultSocketPath } from './control-socket.js';
 import { stopInOrder } from './stop-in-order.js';
 import { analysisSize } from '../../drivers/camera/pipeline.js';
@@ -18,14 +19,24 @@ export function gameOf(config: CardTableConfig): CardGame {
   return config.game === 'baccarat' ? baccarat : blackjack(config.rules);
 }
 
-/** Positions in the config must be the game's: a misspelt one would silently never deal. */
+/**
+ * Positions in the config must be the game's (a misspelt one would silently never deal), and
+ * the sources the table deals from must be there.
+ */
 export function checkPositions(config: CardTableConfig, configFile: string): Positions {
   const game = gameOf(config);
+  const { source } = config.cards;
   const unknown = Object.keys(config.cards.positions).filter((p) => !game.positions.includes(p));
   const problems = unknown.map((p) => `cards.positions.${p}: not a ${game.name} position (${game.positions.slice(0, 6).join(', ')}, ...)`);
-  const camera = config.cameras.find((c) => c.name === config.cards.camera);
-  if (!camera) problems.push(`cards.camera: no camera named "${config.cards.camera}" in cameras`);
-  else if (!camera.analysis.enabled) problems.push(`cameras[${camera.name}].analysis.enabled: must be true, card recognition reads its frames`);
+  if (source !== 'shoe') {
+    const camera = config.cameras.find((c) => c.name === config.cards.camera);
+    if (config.cards.camera === undefined) problems.push(`cards.camera: required when cards.source is ${source}`);
+    else if (!camera) problems.push(`cards.camera: no camera named "${config.cards.camera}" in cameras`);
+    else if (!camera.analysis.enabled) problems.push(`cameras[${camera.name}].analysis.enabled: must be true, card recognition reads its frames`);
+    if (Object.keys(config.cards.positions).length === 0) problems.push(`cards.positions: required when cards.source is ${source}`);
+  }
+  if (source !== 'camera' && !config.cards.shoe) problems.push(`cards.shoe: required when cards.source is ${source}`);
+  if (source === 'shoe' && game.name === 'blackjack') problems.push('cards.source: blackjack cannot deal from the shoe alone (which box a hit goes to is the players\' choice, seen only by the camera): use both');
   if (problems.length > 0) throw new ConfigError(configFile, problems);
   return positionsFromConfig(config.cards.positions);
 }
@@ -41,6 +52,7 @@ export class CardTable {
   private cameras: TableCameras | null = null;
   private recognizer: CardRecognizer | null = null;
   private control: ControlSocket | null = null;
+  private station: DealerStation | null = null;
   private lastStateKey = '';
   private readonly stats = { recognized: 0, lastMs: 0 };
 
@@ -60,13 +72,18 @@ export class CardTable {
   async start(signal: AbortSignal): Promise<void> {
     const { config, log, runtime } = this;
     const positions = checkPositions(config, this.configFile);
-    const recognizer = (this.recognizer = await CardRecognizer.load({ ...(config.cards.model ? { modelSpec: config.cards.model } : {}), threads: config.cards.threads }));
+    const cameraName = config.cards.source === 'shoe' ? null : (config.cards.camera ?? null);
+    const recognizer = cameraName === null ? null : (this.recognizer = await CardRecognizer.load({ ...(config.cards.model ? { modelSpec: config.cards.model } : {}), threads: config.cards.threads }));
     signal.throwIfAborted();
-    const threshold = config.cards.threshold ?? recognizer.classifier.spec.threshold;
+    const threshold = config.cards.threshold ?? recognizer?.classifier.spec.threshold ?? 1;
     const journal = await runtime.start(signal, {
       onStorage: (problem) => this.engine?.onStorage(problem),
       onIntegrity: (problem) => this.engine?.onIntegrity(problem),
-      status: () => ({ cameras: (this.cameras?.health() ?? []) as unknown as JsonObject[], recognition: { ...this.stats, threshold } }),
+      status: () => ({
+        cameras: (this.cameras?.health() ?? []) as unknown as JsonObject[],
+        ...(recognizer ? { recognition: { ...this.stats, threshold } } : {}),
+        dealer: this.station?.report() ?? null,
+      }),
     });
     const engine = (this.engine = new CardEngine(
       gameOf(config),
@@ -77,10 +94,12 @@ export class CardTable {
       },
       log.child({ module: config.game }),
       journal.snapshot<CardSnapshot>(),
+      { source: config.cards.source, matchWindowMs: config.cards.shoe?.matchWindowMs ?? 20_000, bettingMs: Math.round(config.betting.seconds * 1000) },
     ));
     engine.begin();
     runtime.tellStanding(engine);
-    engine.onCamera(`${config.cards.camera}: starting, no frame yet`);
+    if (cameraName !== null) engine.onCamera(`${cameraName}: starting, no frame yet`);
+    if (config.cards.shoe) engine.onShoeLink(`${config.cards.shoe.name}: starting`);
 
     const cameras = (this.cameras = new TableCameras(
       config.cameras,
@@ -88,19 +107,27 @@ export class CardTable {
         append: (draft) => runtime.append(draft, engine.snapshot()),
         onChange: (down) => {
           runtime.setAlarm('camera-down', describeDown(down));
-          const mine = down.find((d) => d.camera === config.cards.camera);
-          const up = cameras.summary()[config.cards.camera] === 'up';
-          engine.onCamera(up ? null : `${config.cards.camera}: ${mine?.reason ?? 'not delivering frames'}`);
+          if (cameraName !== null) {
+            const mine = down.find((d) => d.camera === cameraName);
+            const up = cameras.summary()[cameraName] === 'up';
+            engine.onCamera(up ? null : `${cameraName}: ${mine?.reason ?? 'not delivering frames'}`);
+          }
           runtime.refreshStatus();
           this.publishState(true);
         },
       },
       log,
     ));
-    const recognitionCamera = config.cameras.find((c) => c.name === config.cards.camera);
-    runtime.attachCameras(cameras, recognitionCamera ? { camera: config.cards.camera, ...analysisSize(recognitionCamera), positions: config.cards.positions } : null);
-    cameras.setConsumer(config.cards.camera, (frame) => this.onFrame(frame, positions, engine, recognizer));
+    const recognitionCamera = config.cameras.find((c) => c.name === cameraName);
+    runtime.attachCameras(cameras, recognitionCamera && cameraName ? { camera: cameraName, ...analysisSize(recognitionCamera), positions: config.cards.positions } : null);
+    if (cameraName !== null && recognizer) cameras.setConsumer(cameraName, (frame) => this.onFrame(frame, positions, engine, recognizer));
     if (config.openOnStart) engine.openTable('openOnStart');
+    this.station = tableStation(
+      { runtime, engine, publishState: () => this.publishState(true), shoe: { read: (read, by) => engine.onShoe(read, by), link: (problem) => engine.onShoeLink(problem) } },
+      config.inputs,
+      config.cards.source === 'camera' ? null : (config.cards.shoe ?? null),
+      log,
+    );
     this.control = new ControlSocket(config.control.socket ?? defaultSocketPath(config.table), engine, log.child({ module: 'control' }), {
       group: config.control.group,
       report: () => runtime.statusObject(),
@@ -108,14 +135,17 @@ export class CardTable {
     });
     await this.control.start();
     cameras.start();
+    this.station.start();
     this.publishState(true);
-    log.info({ studio: config.studio, table: config.table, game: config.game, camera: config.cards.camera, positions: Object.keys(positions).length }, 'table running');
+    log.info({ studio: config.studio, table: config.table, game: config.game, source: config.cards.source, camera: cameraName, positions: Object.keys(positions).length, inputs: config.inputs.length }, 'table running');
   }
 
   async stop(): Promise<void> {
     await stopInOrder(
       [
         ['control', () => this.control?.stop()],
+        ['dealer inputs', () => this.station?.stop()],
+        ['engine timers', () => this.engine?.stop()],
         ['cameras', () => this.cameras?.stop()],
         ['recognizer', () => this.recognizer?.close()],
         ['runtime', () => this.runtime.stop()],

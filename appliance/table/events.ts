@@ -1,6 +1,6 @@
 import type { JsonObject } from '../contract/envelope.js';
 
-/** Event types a table emits. `card.*` come from card tables only. */
+/** Event types a table emits. `card.*` come from card tables only; `device.*` are the dealer's inputs and the shoe. */
 export type TableEventType =
   | 'table.opened'
   | 'table.closed'
@@ -13,7 +13,10 @@ export type TableEventType =
   | 'camera.down'
   | 'camera.up'
   | 'card.dealt'
-  | 'card.conflict';
+  | 'card.conflict'
+  | 'card.drawn'
+  | 'device.down'
+  | 'device.up';
 
 /** Only JSON values go into `data`, so that an event survives canonical serialisation exactly. */
 export type EventData = JsonObject;
@@ -52,7 +55,12 @@ export type IncidentCode =
   | 'camera-down'
   | 'card-conflict'
   | 'card-sequence'
-  | 'card-before-close';
+  | 'card-before-close'
+  | 'shoe-down'
+  | 'shoe-mismatch'
+  | 'shoe-unconfirmed'
+  | 'shoe-missing'
+  | 'shoe-unreadable';
 
 export interface Incident {
   readonly code: IncidentCode;

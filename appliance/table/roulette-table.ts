@@ -8,6 +8,7 @@ import type { RouletteConfig } from '../config/schema.js';
 import type { JsonObject } from '../contract/envelope.js';
 import { RouletteEngine, type RouletteRules } from '../roulette/roulette-engine.js';
 import type { RouletteSnapshot, TableState } from '../roulette/table-state.js';
+import { tableStation, type DealerStation } from '../dealer/station.js';
 import { ControlSocket, defaultSocketPath } from './control-socket.js';
 import { stopInOrder } from './stop-in-order.js';
 import { describeDown, TableCameras } from './table-cameras.js';
@@ -24,6 +25,7 @@ export class RouletteTable {
   private wheel: WheelDriver | null = null;
   private cameras: TableCameras | null = null;
   private control: ControlSocket | null = null;
+  private station: DealerStation | null = null;
   private lastStateKey = '';
 
   constructor(
@@ -50,7 +52,7 @@ export class RouletteTable {
     const journal = await runtime.start(signal, {
       onStorage: (problem) => this.engine?.onStorage(problem),
       onIntegrity: (problem) => this.engine?.onIntegrity(problem),
-      status: () => ({ cameras: (this.cameras?.health() ?? []) as unknown as JsonObject[], wheel: this.link ? { ...this.link } as unknown as JsonObject : { up: false, reason: 'not connected yet' } }),
+      status: () => ({ cameras: (this.cameras?.health() ?? []) as unknown as JsonObject[], dealer: this.station?.report() ?? null, wheel: this.link ? { ...this.link } as unknown as JsonObject : { up: false, reason: 'not connected yet' } }),
     });
 
     const wheel = (this.wheel = this.createWheel());
@@ -93,6 +95,8 @@ export class RouletteTable {
       onAction: (action, ok) => runtime.metrics?.onPress(action, ok),
     });
     await this.control.start();
+    this.station = tableStation({ runtime, engine, publishState: () => this.publishState(true) }, config.inputs, null, log);
+    this.station.start();
     await wheel.start(signal);
     log.info({ studio: config.studio, table: config.table, wheel: config.wheel.driver }, 'table running');
   }
@@ -101,6 +105,7 @@ export class RouletteTable {
     await stopInOrder(
       [
         ['control', () => this.control?.stop()],
+        ['dealer inputs', () => this.station?.stop()],
         ['cameras', () => this.cameras?.stop()],
         ['wheel', () => this.wheel?.stop()],
         ['runtime', () => this.runtime.stop()],

@@ -15,6 +15,7 @@ import { planKeys, type KeyPlan } from '../signing/key-plan.js';
 import { loadKeys } from '../signing/keyring.js';
 import { LocalHttpServer } from '../http/local-server.js';
 import { TableMetrics } from '../http/metrics.js';
+import { DealerMonitor } from '../http/dealer-monitor.js';
 import { StatusPage, type Overlay, type PreviewSource } from '../http/status-page.js';
 import { EmbeddedBroker } from '../uplink/embedded-broker.js';
 import { LocalMirror } from '../uplink/local-mirror.js';
@@ -29,7 +30,9 @@ const UPLINK_CLOSE_MS = 2000;
 const MIB = 2 ** 20;
 const DAY_MS = 86_400_000;
 
-export type AlarmCode = 'journal-space' | 'journal-write' | 'journal-integrity' | 'camera-down';
+export type AlarmCode = 'journal-space' | 'journal-write' | 'journal-integrity' | 'camera-down' | 'input-device' | 'input-stuck';
+/** Alarms a table raises and clears itself (not the journal's). */
+export type TableAlarm = 'camera-down' | 'input-device' | 'input-stuck';
 const STORAGE_ALARMS: ReadonlySet<AlarmCode> = new Set(['journal-space', 'journal-write']);
 
 /** One message as the table publishes it. */
@@ -71,6 +74,7 @@ export class TableRuntime {
   metrics: TableMetrics | null = null;
   private http: LocalHttpServer | null = null;
   private page: StatusPage | null = null;
+  private monitor: DealerMonitor | null = null;
   /** What the table publishes, as it is published (birth, events, state, status): the status page's feed. */
   readonly feed = new EventEmitter<{ message: [FeedMessage] }>();
   /** The newest birth, state and status, for a page that opens later. */
@@ -259,6 +263,7 @@ export class TableRuntime {
       }
     }
     this.page?.close();
+    this.monitor?.close();
     await this.http?.stop();
     await this.broker?.stop();
     this.journal?.close();
@@ -296,6 +301,8 @@ export class TableRuntime {
       return result;
     });
     this.page.mount(server);
+    this.monitor = new DealerMonitor(this, `${config.studio}/${config.table}`);
+    this.monitor.mount(server);
     try {
       await server.start();
       this.http = server;
@@ -401,7 +408,7 @@ export class TableRuntime {
   }
 
   /** Raises (reason) or clears (null) an alarm that is not the journal's, e.g. a camera down. */
-  setAlarm(code: 'camera-down', reason: string | null): void {
+  setAlarm(code: TableAlarm, reason: string | null): void {
     if (reason === null) this.clear(code);
     else this.raise(code, reason);
   }

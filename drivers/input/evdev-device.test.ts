@@ -1,0 +1,94 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import t from 'tap';
+import { FakeInputNode, standInBin } from '../../appliance/test-support/input-stand-ins.js';
+import { until } from '../../appliance/test-support/harness.js';
+import { encodeEvent, EV_SYN, keyRecords, SYN_DROPPED } from './input-event.js';
+import { EvdevDevice } from './evdev-device.js';
+import type { DeviceLink, KeyChange } from './key-source.js';
+
+const log = pino({ level: 'silent' });
+process.env['PATH'] = `${standInBin()}:${process.env['PATH']}`;
+
+function device(location: ConstructorParameters<typeof EvdevDevice>[0]['location'], extra: Partial<ConstructorParameters<typeof EvdevDevice>[0]> = {}) {
+  const d = new EvdevDevice({ name: 'keypad', location, reconnect: { initialMs: 50, maxMs: 200 }, log, ...extra });
+  const keys: KeyChange[] = [];
+  const links: DeviceLink[] = [];
+  d.on('key', (k) => keys.push(k));
+  d.on('link', (l) => links.push(l));
+  return { d, keys, links };
+}
+
+t.test('keys from the grabbed node, across any read boundary; unplug and replug', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pitbox-evdev-'));
+  const node = new FakeInputNode(join(dir, 'pitbox-keypad'));
+  node.plug();
+  const { d, keys, links } = device({ path: node.path });
+  t.teardown(() => d.stop());
+  d.start();
+  await node.open();
+  await node.write(Buffer.concat([keyRecords(59, 1, 1), keyRecords(59, 2, 2), keyRecords(59, 0, 3), keyRecords(60, 1, 4)]));
+  await until('four key changes', () => keys.length >= 4, 5000);
+  t.same(keys, [{ key: 'KEY_F1', is: 'down' }, { key: 'KEY_F1', is: 'repeat' }, { key: 'KEY_F1', is: 'up' }, { key: 'KEY_F2', is: 'down' }]);
+  t.match(links.at(-1), { up: true });
+
+  // The kernel's buffer overflowed: the packet after SYN_DROPPED is incomplete, the next one whole.
+  await node.write(Buffer.concat([encodeEvent({ timeUs: 5, type: EV_SYN, code: SYN_DROPPED, value: 0 }), keyRecords(64, 0, 5), keyRecords(61, 1, 6)]));
+  await until('the resync and the next packet', () => keys.length >= 6, 5000);
+  t.same(keys.slice(4), [{ is: 'resync' }, { key: 'KEY_F3', is: 'down' }], 'SYN_DROPPED reported once, the torn packet dropped, then keys again');
+
+  // half a record in flight when the cable is pulled
+  await node.write(keyRecords(62, 1, 7).subarray(0, 30));
+  await node.unplug();
+  await until('down', () => links.at(-1)?.up === false, 5000);
+  await new Promise((r) => setTimeout(r, 300));
+  t.match(links.at(-1), { up: false, reason: 'not-found' }, 'stays down while the node is gone (backoff retries find nothing)');
+  t.equal(keys.length, 6, 'the half record was not a key');
+
+  node.plug();
+  await until('up again (the directory watch saw the node)', () => links.at(-1)?.up === true, 5000);
+  await node.open();
+  await node.write(keyRecords(63, 1, 8));
+  await until('a key after the replug', () => keys.length >= 7, 5000);
+  t.same(keys.at(-1), { key: 'KEY_F5', is: 'down' }, 'the grab was taken again; the records are aligned');
+});
+
+t.test('a device another process holds: a clear error naming it, and retried', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pitbox-evdev-'));
+  const node = new FakeInputNode(join(dir, 'pedal'));
+  node.plug();
+  writeFileSync(`${node.path}.held`, '');
+  const { d, links } = device({ path: node.path });
+  t.teardown(() => d.stop());
+  d.start();
+  await until('refused', () => links.length > 0, 5000);
+  t.match(links[0], { up: false, reason: 'busy', detail: new RegExp(`cannot grab ${node.path}: another process holds it.*fuser -v ${node.path}`) });
+});
+
+t.test('found by the kernel\'s device name; no helper installed is said plainly', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pitbox-evdev-'));
+  const sys = join(dir, 'sys');
+  const dev = join(dir, 'dev');
+  mkdirSync(join(sys, 'event3', 'device'), { recursive: true });
+  mkdirSync(join(sys, 'event7', 'device'), { recursive: true });
+  mkdirSync(dev);
+  writeFileSync(join(sys, 'event3', 'device', 'name'), 'AT Translated Set 2 keyboard\n');
+  writeFileSync(join(sys, 'event7', 'device', 'name'), 'VEC USB Footpedal\n');
+  const found = new EvdevDevice({ name: 'pedal', location: { name: 'VEC USB Footpedal' }, reconnect: { initialMs: 50, maxMs: 100 }, log, sysClassInput: sys, devInput: dev });
+  t.equal(found.locate(), join(dev, 'event7'));
+  const missing = new EvdevDevice({ name: 'pedal', location: { name: 'Nope' }, reconnect: { initialMs: 50, maxMs: 100 }, log, sysClassInput: sys, devInput: dev });
+  t.equal(missing.locate(), null);
+
+  const node = new FakeInputNode(join(dir, 'kbd'));
+  node.plug();
+  const saved = process.env['PATH'];
+  process.env['PATH'] = '/nonexistent';
+  const { d, links } = device({ path: node.path });
+  d.start();
+  await until('down', () => links.length > 0, 5000);
+  process.env['PATH'] = saved;
+  await d.stop();
+  t.match(links[0], { up: false, reason: 'no-helper', detail: /apt install interception-tools/ });
+});

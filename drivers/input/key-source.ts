@@ -1,0 +1,30 @@
+import type { EventEmitter } from 'node:events';
+
+/** A raw change of one key, before the gate decides whether it is a press. */
+export type KeyChange =
+  | { readonly key: string; readonly is: 'down' | 'up' | 'repeat' }
+  /** Events were lost (kernel buffer overflow): every key's state is unknown. */
+  | { readonly is: 'resync' };
+
+export type DeviceLink =
+  | { readonly up: true; readonly detail: string }
+  | { readonly up: false; readonly reason: 'not-found' | 'busy' | 'permission' | 'no-helper' | 'disconnected' | 'silent' | 'stopped'; readonly detail: string };
+
+export interface KeySourceEvents {
+  key: [KeyChange];
+  /** Emitted on every change of the link, never twice the same way in a row. */
+  link: [DeviceLink];
+  /** Keys down when the source started (read from the hardware where it can be). */
+  heldAtStart: [string[]];
+}
+
+/**
+ * A device with buttons: a USB keypad or pedal (evdev), GPIO lines, a serial button panel.
+ * Each reconnects by itself; `link` tells the table when it is gone and back, and nothing
+ * that was in flight when it went is reported as a key.
+ */
+export interface KeySource extends EventEmitter<KeySourceEvents> {
+  readonly name: string;
+  start(): void;
+  stop(): Promise<void>;
+}

@@ -10,7 +10,7 @@ export const DEALER_MONITOR_HTML = `<!doctype html>
   html, body { margin: 0; background: #000; color: #f2f2f2; font-family: "DejaVu Sans", sans-serif; }
   body { display: grid; grid-template-rows: auto 1fr auto; height: 100vh; }
   header { display: flex; justify-content: space-between; padding: 1vh 2vw; font-size: 3vh; color: #aaa; }
-  #phase { font-size: 14vh; font-weight: bold; text-align: center; line-height: 1.1; padding: 2vh 0 0; }
+  #phase { font-size: 11vh; font-weight: bold; text-align: center; line-height: 1.1; padding: 2vh 0 0; }
   #phase.betting { color: #3ddc84; } #phase.closed, #phase.dealing { color: #ffb300; } #phase.suspended { color: #ff5252; } #phase.closedtable { color: #888; }
   #countdown { font-size: 20vh; text-align: center; font-variant-numeric: tabular-nums; color: #3ddc84; min-height: 1em; }
   #why { font-size: 5vh; text-align: center; color: #ff8a80; }
@@ -49,6 +49,16 @@ function cardHtml(c) {
   const red = c[1] === 'H' || c[1] === 'D';
   return '<span class="' + (red ? 'red' : '') + '">' + rank + SUITS[c[1]] + '</span>';
 }
+// Positions grouped by hand (player1 -> PLAYER), hands in table order, cards in slot order.
+const HAND_ORDER = (h) => h === 'player' ? 0 : h === 'banker' ? 1 : h === 'dealer' ? 1000 : 10 + Number(h.replace(/\\D/g, ''));
+function handsOf(cards) {
+  const hands = {};
+  for (const p of Object.keys(cards)) {
+    const m = /^(.*?)\\.?(\\d+)$/.exec(p) || [p, p, '0'];
+    (hands[m[1]] = hands[m[1]] || []).push([Number(m[2]), cards[p]]);
+  }
+  return Object.keys(hands).sort((a, b) => HAND_ORDER(a) - HAND_ORDER(b)).map((h) => [h, hands[h].sort((a, b) => a[0] - b[0]).map((x) => x[1])]);
+}
 function esc(s) { return String(s).replace(/[&<>"']/g, (c) => '&#' + c.charCodeAt(0) + ';'); }
 function phaseOf(s) {
   if (!s) return ['-', ''];
@@ -74,8 +84,8 @@ function render() {
   $('round').textContent = s && s.round ? 'Round ' + s.round.no : (s && s.lastResult ? 'Last round ' + s.lastResult.round : '');
   $('why').textContent = s && s.suspended ? s.suspended.reason : '';
   $('lifts').textContent = s && s.suspended ? (lifts[s.suspended.code] || liftsByPerson) : '';
-  const cards = s && s.round && s.round.cards ? s.round.cards : {};
-  $('cards').innerHTML = Object.keys(cards).map((p) => '<div class="pos"><div class="name">' + esc(p) + '</div><div class="card">' + cardHtml(cards[p]) + '</div></div>').join('');
+  $('cards').innerHTML = handsOf(s && s.round && s.round.cards ? s.round.cards : {}).map(([hand, cs]) =>
+    '<div class="pos"><div class="name">' + esc(hand.toUpperCase()) + '</div><div class="card">' + cs.map(cardHtml).join(' ') + '</div></div>').join('');
   $('results').innerHTML = results.map((r) => '<span>' + esc(resultText(r)) + '</span>').join('');
   const d = status && status.dealer;
   const p = d && d.lastPress;

@@ -36,6 +36,7 @@ const USAGE = `pitbox: the studio edge appliance for one live-casino table
                                        what a dealer's button does: open, close, start, close-bets,
                                        void, resume, suspend, settle (exit 1 with the reason if refused)
   pitbox simulate wheel [options]      a simulated Cammegh SS2 wheel on a pseudo-terminal
+  pitbox simulate station [--keypad P --shoe P]   a simulated keypad (FIFO) and card shoe (pty), driven from stdin
       --link PATH      where the tty appears (default /tmp/pitbox-wheel)
       --speed N        N times faster than the field (default 1)
       --mode N         operating mode at power-up (default 1157)
@@ -71,6 +72,7 @@ async function main(argv: string[]): Promise<number> {
       return tailCommand('verify', rest);
     case 'simulate':
       if (rest[0] === 'wheel') return simulateCommand(rest.slice(1));
+      if (rest[0] === 'station') return (await import('./commands/simulate-station.js')).simulateStationCommand(rest.slice(1));
       break;
     case undefined:
     case 'help':

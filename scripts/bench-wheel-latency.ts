@@ -7,18 +7,13 @@
  *
  *   node --import tsx scripts/bench-wheel-latency.ts [events=1000] [speed=100]
  */
-import mqtt from 'mqtt';
+import { brokerBaseline, stats } from './bench/broker-baseline.js';
 import { simulatedTable, startAppliance, startBroker, stopAppliance, Subscriber, until } from '../appliance/test-support/harness.js';
 
 const wanted = Number(process.argv[2] ?? 1000);
 const speed = Number(process.argv[3] ?? 100);
 const TRIGGER: Record<string, number> = { 'round.opened': 2, 'round.closed': 4, 'round.result': 5 };
 
-function stats(xs: number[]): { n: number; p50: number; p99: number; max: number } {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
-  return { n: s.length, p50: q(0.5), p99: q(0.99), max: s.at(-1) ?? NaN };
-}
 
 const started = await startBroker();
 const port = started.port;
@@ -59,21 +54,10 @@ for (const e of sub.unique()) {
 const measured = stats(latencies.slice(3)); // the first round starts while the table opens
 
 // Baseline: the broker alone, QoS 1, from this process to itself.
-const pub = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`);
-await sub.client.subscribeAsync('pitbox/v1/bench', { qos: 1 });
-const base: number[] = [];
-for (let i = 0; i < 1000; i++) {
-  const t0 = performance.now();
-  const got = new Promise<void>((resolve) => sub.client.once('message', () => resolve()));
-  await pub.publishAsync('pitbox/v1/bench', 'x', { qos: 1 });
-  await got;
-  base.push(performance.now() - t0);
-}
-await pub.endAsync();
+const baseline = await brokerBaseline(port, sub);
 await sub.close();
 mosquitto.kill();
 
-const baseline = stats(base);
 const wireMs = (21 * 10 * 1000) / 9600;
 const f = (x: number) => x.toFixed(2);
 console.log(`frames measured: ${measured.n} (state changes 2, 4, 5 at simulator speed ${speed})`);

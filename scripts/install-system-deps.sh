@@ -14,6 +14,8 @@ packages=(
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice
   # uplink tests run a real broker; serial tests a real pty
   mosquitto mosquitto-clients socat
+  # dealer inputs: the evdev grab helper (intercept) and the libgpiod 1.6 tools
+  interception-tools gpiod
   openssl                      # TLS test certificates
   # serialport's port listing shells out to udevadm
   udev

@@ -138,9 +138,9 @@ export class CardEngine extends TableLifecycle {
     if (round.shoe) return this.settleMatches(round, round.shoe.onShoe(read));
     // source shoe: the rules alone say where it goes
     if (read.card === null) return this.violation({ code: 'shoe-unreadable', reason: `the shoe's card could not be read: ${read.error ?? read.code}` });
+    if (!this.game.nextPosition) return this.violation({ code: 'card-sequence', reason: `${this.game.name} cannot place a shoe card without the camera` });
     const position = this.game.nextPosition(round.dealt);
     if (position === null) return this.violation({ code: 'card-sequence', reason: `${read.card} drawn after the coup was complete` });
-    if (position === 'unknown') return this.violation({ code: 'card-sequence', reason: `${this.game.name} cannot place a shoe card without the camera` });
     round.drawn += 1;
     this.onCard(round, position, read.card, { source: 'shoe', shoeIndex: round.drawn });
   }

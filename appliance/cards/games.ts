@@ -24,9 +24,9 @@ export interface CardGame {
   settle(dealt: Dealt): { result: JsonObject } | { refused: string };
   /**
    * Where the next card drawn from the shoe must go, when the rules alone decide it (baccarat's
-   * tableau); null when the coup is complete; `unknown` where players choose (blackjack hits).
+   * tableau); null when the coup is complete. Absent where players choose (blackjack hits).
    */
-  nextPosition(dealt: Dealt): string | null | 'unknown';
+  nextPosition?(dealt: Dealt): string | null;
   /** Order of the first deal, to break a tie when two cards land in the same frame. */
   dealRank(position: string): number;
 }
@@ -150,7 +150,6 @@ export function blackjack(rules: BlackjackRules): CardGame {
       if (open.length > 0) return { refused: `${open.join(', ')} still in play: the dealer must play out the hand` };
       return { result: resultOf(dealt) };
     },
-    nextPosition: () => 'unknown',
     // Round by round: every box's first card, the dealer's, every box's second...
     dealRank(position) {
       const name = position.replace(/\.?\d+$/, '');

@@ -132,7 +132,7 @@ t.test('betting timer: bets close by themselves at the deadline in the round\'s 
   const before = Date.now();
   tb.engine.startRound('dealer');
   const opened = tb.last('round.opened')?.data;
-  const closesAt = Date.parse(String(opened?.['bettingClosesAt']));
+  const closesAt = Date.parse(opened?.['bettingClosesAt'] as string);
   t.ok(closesAt >= before + 80 && closesAt <= Date.now() + 80, 'the deadline is start + 80 ms');
   t.equal(tb.engine.state().round?.bettingClosesAt, opened?.['bettingClosesAt'], 'the state carries the same deadline');
   await new Promise((r) => setTimeout(r, 150));

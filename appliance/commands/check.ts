@@ -11,7 +11,7 @@ export function checkCommand(args: string[]): Promise<number> {
   try {
     const config = loadConfig(file);
     if (config.game !== 'roulette') checkPositions(config, file);
-    const input = config.game === 'roulette' ? `wheel ${config.wheel.driver} on ${config.wheel.port}` : `cards from camera ${config.cards.camera}, ${Object.keys(config.cards.positions).length} positions`;
+    const input = config.game === 'roulette' ? `wheel ${config.wheel.driver} on ${config.wheel.port}` : cardSources(config.cards);
     process.stdout.write(`${file}: ok (${config.studio}/${config.table}, ${config.game}, ${input})\n`);
     return Promise.resolve(0);
   } catch (err) {
@@ -19,4 +19,10 @@ export function checkCommand(args: string[]): Promise<number> {
     process.stderr.write(`${err.message}\n`);
     return Promise.resolve(2);
   }
+}
+
+function cardSources(cards: { source: string; camera?: string | undefined; positions: object; shoe?: { driver: string } | undefined }): string {
+  const camera = `camera ${cards.camera}, ${Object.keys(cards.positions).length} positions`;
+  const shoe = `a ${cards.shoe?.driver ?? 'missing'} shoe`;
+  return `cards from ${cards.source === 'camera' ? camera : cards.source === 'shoe' ? shoe : `${camera} and ${shoe}`}`;
 }

@@ -1,10 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { keyRecords } from '../../drivers/input/input-event.js';
-import { PtyPair } from '../../drivers/serial/pty-pair.js';
 import { cardTable, startAppliance, startBroker, stopAppliance, stopMosquitto, Subscriber, until, verifyReceived } from '../test-support/harness.js';
-import { FakeInputNode, standInBin } from '../test-support/input-stand-ins.js';
+import { dealerHardware, standInBin } from '../test-support/input-stand-ins.js';
 
 const FIXTURES = new URL('../../test-fixtures/cards/', import.meta.url).pathname;
 const clip = JSON.parse(readFileSync(join(FIXTURES, 'baccarat-round.json'), 'utf8')) as {
@@ -48,11 +47,7 @@ t.test('baccarat with cards.source both: keypad presses, the shoe and the camera
     'broker:',
     '  enabled: false',
   ]);
-  writeFileSync(table.configFile, readFileSync(table.configFile, 'utf8').replaceAll('DIR', table.dir));
-  const keypad = new FakeInputNode(join(table.dir, 'pitbox-keypad'));
-  keypad.plug();
-  const shoe = new PtyPair(join(table.dir, 'shoe'));
-  await shoe.plug();
+  const { keypad, shoe } = await dealerHardware(table, { keypad: 'pitbox-keypad', shoe: 'shoe' });
   t.teardown(() => shoe.unplug());
   const sub = await Subscriber.connect(port, 'pitbox/v1/e2e/baccarat-02');
   t.teardown(() => sub.close());

@@ -1,11 +1,10 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import t from 'tap';
 import { keyRecords } from '../../drivers/input/input-event.js';
-import { PtyPair } from '../../drivers/serial/pty-pair.js';
 import { cardTable, startAppliance, stopAppliance, until } from '../test-support/harness.js';
-import { FakeInputNode, standInBin } from '../test-support/input-stand-ins.js';
+import { dealerHardware, standInBin } from '../test-support/input-stand-ins.js';
 
 const SHOTS = new URL('../../.tap/screenshots/', import.meta.url).pathname;
 
@@ -30,11 +29,7 @@ t.test('the dealer monitor: phase and countdown, cards, results, refused presses
     'broker:',
     '  port: 0',
   ]);
-  writeFileSync(table.configFile, readFileSync(table.configFile, 'utf8').replaceAll('DIR', table.dir));
-  const keypad = new FakeInputNode(join(table.dir, 'keypad'));
-  keypad.plug();
-  const shoe = new PtyPair(join(table.dir, 'shoe'));
-  await shoe.plug();
+  const { keypad, shoe } = await dealerHardware(table);
   t.teardown(() => shoe.unplug());
   startAppliance(table, { PATH: `${standInBin()}:${process.env['PATH']}` });
   t.teardown(() => stopAppliance(table, 'SIGKILL'));
@@ -77,7 +72,7 @@ t.test('the dealer monitor: phase and countdown, cards, results, refused presses
   t.equal(await text('#countdown'), '', 'no countdown once bets are closed');
   await press(60);
   await waitText('#press', /refused, no round is taking bets/);
-  t.match(await page.evaluate("document.querySelector('#press').className") as string, /refused/);
+  t.match(await page.evaluate("document.querySelector('#press').className"), /refused/);
   t.match(await text('#press'), /keypad KEY_F2 → close-bets/);
   await shot('refused');
 

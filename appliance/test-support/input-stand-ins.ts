@@ -1,8 +1,6 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 
 /**
  * Stand-ins on PATH for the tools that touch hardware this VM has none of. `intercept` behaves
@@ -25,36 +23,20 @@ export function standInBin(): string {
   return bin;
 }
 
-/** A FIFO standing in for /dev/input/eventN, written as the kernel would. */
-export class FakeInputNode {
-  private writer: FileHandle | null = null;
+import { SimulatedInputNode } from '../../drivers/input/simulator/input-node.js';
+import { PtyPair } from '../../drivers/serial/pty-pair.js';
 
-  constructor(readonly path: string) {}
+export { SimulatedInputNode as FakeInputNode };
 
-  plug(): void {
-    execFileSync('mkfifo', [this.path]);
-  }
-
-  /** Opens the writing end (waits for the helper to open the reading end). */
-  async open(): Promise<void> {
-    this.writer = await open(this.path, 'w');
-  }
-
-  /** Writes `bytes` in random-sized pieces with pauses, as reads on a pipe may end anywhere. */
-  async write(bytes: Buffer, random: () => number = Math.random): Promise<void> {
-    if (!this.writer) throw new Error('not open');
-    for (let off = 0; off < bytes.length; ) {
-      const n = 1 + Math.floor(random() * 40);
-      await this.writer.write(bytes.subarray(off, off + n));
-      off += n;
-      if (random() < 0.3) await new Promise((r) => setTimeout(r, 2));
-    }
-  }
-
-  /** Pulled out: the node disappears, the helper's read ends. */
-  async unplug(): Promise<void> {
-    execFileSync('rm', ['-f', this.path]);
-    await this.writer?.close();
-    this.writer = null;
-  }
+/**
+ * The dealer's hardware for a card table whose YAML says `DIR` for its own directory: a keypad
+ * node (FIFO) at DIR/<keypad> and a shoe pty at DIR/<shoe>, both plugged in.
+ */
+export async function dealerHardware(table: { dir: string; configFile: string }, names = { keypad: 'keypad', shoe: 'shoe' }): Promise<{ keypad: SimulatedInputNode; shoe: PtyPair }> {
+  writeFileSync(table.configFile, readFileSync(table.configFile, 'utf8').replaceAll('DIR', table.dir));
+  const keypad = new SimulatedInputNode(join(table.dir, names.keypad));
+  keypad.plug();
+  const shoe = new PtyPair(join(table.dir, names.shoe));
+  await shoe.plug();
+  return { keypad, shoe };
 }

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# A whole baccarat table in simulation, from the dealer's side: the dealt clip on the overhead
+# camera, a keypad (input_event records into a FIFO, read through a stand-in for intercept) and
+# a serial shoe (a pty), cards.source both, `pitbox run`, and the dealer monitor at
+# http://127.0.0.1:8181/dealer. Type at the prompt:
+#   press KEY_F1   start a round          press KEY_F2   close bets      press KEY_F3   void
+#   card 2C        the shoe reads a card (the clip deals 2C 5H 3D KS 4S 6H)
+#   unplug keypad / replug keypad, unplug shoe / replug shoe
+# Ctrl-D or Ctrl-C stops everything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh >&2
+
+dir=/tmp/pitbox-baccarat-sim
+mkdir -p "$dir"
+cli="node dist/appliance/cli.js"
+pids=()
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+clip=$(pwd)/test-fixtures/cards
+positions=$(node -e 'const r=require(process.argv[1]);for(const[k,v]of Object.entries(r.positions))console.log(`    ${k}: ${JSON.stringify(v)}`)' "$clip/baccarat-round.json")
+cat >"$dir/table.yaml" <<YAML
+studio: sim
+table: baccarat-sim
+game: baccarat
+openOnStart: true
+cameras:
+  - name: overhead
+    source: { kind: file, path: $clip/baccarat-round.mkv, width: 960, height: 540, framerate: 10 }
+    analysis: { enabled: true, maxFps: 10 }
+cards:
+  source: both
+  camera: overhead
+  positions:
+$positions
+  shoe: { driver: serial, port: $dir/shoe, matchWindowMs: 30000 }
+inputs:
+  - { name: keypad, driver: evdev, path: $dir/keypad, keys: { KEY_F1: start, KEY_F2: close-bets, KEY_F3: void } }
+control:
+  socket: $dir/control.sock
+journal:
+  path: $dir/journal.db
+signing:
+  keyDir: $dir/keys
+http:
+  port: 8181
+broker:
+  port: 1884
+YAML
+[ -n "$(ls "$dir/keys" 2>/dev/null)" ] || $cli keys generate --dir "$dir/keys" >/dev/null
+[ -e "$dir/journal.db" ] || $cli journal init --config "$dir/table.yaml" >/dev/null
+
+mkfifo "$dir/stdin" 2>/dev/null || true
+$cli simulate station --keypad "$dir/keypad" --shoe "$dir/shoe" <"$dir/stdin" >"$dir/station.log" 2>&1 &
+pids+=($!)
+exec 3>"$dir/stdin"
+for _ in $(seq 100); do [ -e "$dir/shoe" ] && break; sleep 0.1; done
+PATH="$(pwd)/scripts/sim-bin:$PATH" $cli run --config "$dir/table.yaml" >"$dir/appliance.log" 2>&1 &
+pids+=($!)
+echo "dealer monitor: http://127.0.0.1:8181/dealer   status page: http://127.0.0.1:8181/   log: $dir/appliance.log" >&2
+$cli tail --config "$dir/table.yaml" &
+pids+=($!)
+while IFS= read -r line; do echo "$line" >&3; done

@@ -91,13 +91,19 @@ const common = {
   inputs: z
     .array(inputConfig)
     .default([])
-    .superRefine((inputs, ctx) => {
-      const seen = new Set<string>();
-      inputs.forEach((i, n) => {
-        if (seen.has(i.name)) ctx.addIssue({ code: 'custom', path: [n, 'name'], message: `two inputs named "${i.name}"` });
-        seen.add(i.name);
-      });
-    })
+    .superRefine(
+      (inputs, ctx) => {
+        const seen = new Set<string>();
+        inputs.forEach((i, n) => {
+          // Checked even when an input is otherwise wrong (`when`), so read what is there with care.
+          const name = (i as { name?: unknown } | null)?.name;
+          if (typeof name !== 'string') return;
+          if (seen.has(name)) ctx.addIssue({ code: 'custom', path: [n, 'name'], message: `two inputs named "${name}"` });
+          seen.add(name);
+        });
+      },
+      { when: (payload) => Array.isArray(payload.value) },
+    )
     .describe('The dealer\'s buttons: USB keypads and pedals (evdev), GPIO lines, serial panels, each key mapped to an action'),
 };
 

@@ -4,7 +4,6 @@ import { keyCode } from './key-codes.js';
 
 /** What a button may do: the control socket's actions (the same engine API). */
 export const BUTTON_ACTIONS = ['open', 'close', 'start', 'close-bets', 'void', 'resume', 'settle'] as const;
-const action = z.enum(BUTTON_ACTIONS);
 
 const regex = (what: string) =>
   z.string().transform((s, ctx) => {
@@ -26,11 +25,20 @@ const location = {
   deviceName: z.string().min(1).optional().describe('Or the kernel\'s name of the device (cat /sys/class/input/event*/device/name)'),
 };
 const oneLocation = (c: { path?: string | undefined; deviceName?: string | undefined }) => (c.path === undefined) !== (c.deviceName === undefined);
-const locationMessage = { message: 'give exactly one of path or deviceName' };
+// `when`: checked even when other keys of the input are wrong, so every problem is named at once.
+const locationMessage = { message: 'give exactly one of path or deviceName', when: () => true };
 
-const evdevKeys = z.record(z.string(), action).superRefine((keys, ctx) => {
-  for (const k of Object.keys(keys)) if (keyCode(/^\d+$/.test(k) ? Number(k) : k) === null) ctx.addIssue({ code: 'custom', path: [k], message: `unknown key "${k}" (KEY_F1, KEY_KP1, KEY_A, BTN_0, or a number)` });
-});
+/** Key (or line) -> action, every bad key and action named (a record's own key errors say only "Invalid key"). */
+const keyMap = (validKey: (k: string) => string | null) =>
+  z.record(z.string(), z.string()).transform((keys, ctx) => {
+    for (const [k, v] of Object.entries(keys)) {
+      const bad = validKey(k);
+      if (bad) ctx.addIssue({ code: 'custom', path: [k], message: bad });
+      if (!(BUTTON_ACTIONS as readonly string[]).includes(v)) ctx.addIssue({ code: 'custom', path: [k], message: `"${v}" is not an action: one of ${BUTTON_ACTIONS.join(', ')}` });
+    }
+    return keys as Record<string, (typeof BUTTON_ACTIONS)[number]>;
+  });
+const evdevKeys = keyMap((k) => (keyCode(/^\d+$/.test(k) ? Number(k) : k) === null ? `unknown key "${k}" (KEY_F1, KEY_KP1, KEY_A, BTN_0, or a number)` : null));
 
 /** A USB keypad, pedal or button box (evdev, grabbed). */
 export const evdevInputConfig = z
@@ -42,7 +50,7 @@ export const gpioInputConfig = z.strictObject({
   name: z.string().regex(/^[\w.-]+$/),
   driver: z.literal('gpio'),
   chip: z.string().min(1).default('gpiochip0'),
-  lines: z.record(z.string().regex(/^\d+$/, 'a line offset'), action).describe('Line offset -> action'),
+  lines: keyMap((k) => (/^\d+$/.test(k) ? null : `"${k}" is not a line offset (a number, as gpioinfo lists it)`)).describe('Line offset -> action'),
   bias: z.enum(['pull-up', 'pull-down', 'disable', 'as-is']).default('pull-up'),
   activeLow: z.boolean().default(true).describe('Pressed pulls the line low (a button to ground with the pull-up)'),
   debounceMs: z.number().int().min(0).max(200).default(10).describe('A press counts once the line has stayed pressed this long'),
@@ -59,7 +67,7 @@ export const serialInputConfig = z.strictObject({
   pattern: regex('pattern').default(() => /^(?<key>[\w-]+)(?:[ :=](?<state>DOWN|UP|PRESS|1|0))?$/).describe('A button line; named groups key and (optional) state'),
   heartbeat: regex('heartbeat').default(() => /^(HB|PING|ALIVE)$/),
   silenceMs: z.number().int().min(100).default(3000).describe('No line (heartbeat or button) for this long: the panel is gone'),
-  keys: z.record(z.string(), action),
+  keys: keyMap(() => null),
   ...gate,
   reconnect: reconnectConfig,
 });
@@ -83,5 +91,5 @@ export const shoeConfig = z
   .superRefine((c, ctx) => {
     if (c.driver === 'serial' && !c.port) ctx.addIssue({ code: 'custom', path: ['port'], message: 'a serial shoe needs port' });
     if (c.driver === 'evdev' && !oneLocation(c)) ctx.addIssue({ code: 'custom', path: ['path'], message: locationMessage.message });
-  });
+  }, { when: () => true });
 export type ShoeConfig = z.infer<typeof shoeConfig>;

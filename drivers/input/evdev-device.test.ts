@@ -7,6 +7,8 @@ import { FakeInputNode, standInBin } from '../../appliance/test-support/input-st
 import { until } from '../../appliance/test-support/harness.js';
 import { encodeEvent, EV_SYN, keyRecords, SYN_DROPPED } from './input-event.js';
 import { EvdevDevice } from './evdev-device.js';
+import { WedgeShoe } from './card-shoe.js';
+import { keyCode } from './key-codes.js';
 import type { DeviceLink, KeyChange } from './key-source.js';
 
 const log = pino({ level: 'silent' });
@@ -91,4 +93,35 @@ t.test('found by the kernel\'s device name; no helper installed is said plainly'
   process.env['PATH'] = saved;
   await d.stop();
   t.match(links[0], { up: false, reason: 'no-helper', detail: /apt install interception-tools/ });
+});
+
+t.test('a keyboard-wedge shoe: characters until Enter; a code cut by an unplug is no code', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pitbox-wedge-'));
+  const node = new FakeInputNode(join(dir, 'pitbox-shoe'));
+  node.plug();
+  const shoe = new WedgeShoe({ name: 'shoe', location: { path: node.path }, reconnect: { initialMs: 50, maxMs: 200 }, log });
+  const codes: string[] = [];
+  const links: DeviceLink[] = [];
+  shoe.on('code', (c) => codes.push(c.text));
+  shoe.on('link', (l) => links.push(l));
+  t.teardown(() => shoe.stop());
+  shoe.start();
+  await node.open();
+  const type = (...keys: string[]) =>
+    Buffer.concat(keys.flatMap((k, i) => [keyRecords(keyCode(k) as number, 1, i * 10), keyRecords(keyCode(k) as number, 0, i * 10 + 5)]));
+  const shift = keyCode('KEY_LEFTSHIFT') as number;
+  // "AS" typed with shift held, Enter; then "10H" and the keypad's Enter.
+  await node.write(Buffer.concat([keyRecords(shift, 1, 0), type('KEY_A', 'KEY_S'), keyRecords(shift, 0, 99), type('KEY_ENTER', 'KEY_1', 'KEY_0', 'KEY_H', 'KEY_KPENTER')]));
+  await until('two codes', () => codes.length >= 2, 5000);
+  t.same(codes, ['AS', '10H']);
+  await node.write(type('KEY_K'));
+  await new Promise((r) => setTimeout(r, 50));
+  await node.unplug();
+  await until('down', () => links.at(-1)?.up === false, 5000);
+  node.plug();
+  await until('up', () => links.at(-1)?.up === true, 5000);
+  await node.open();
+  await node.write(type('KEY_Q', 'KEY_D', 'KEY_ENTER'));
+  await until('a third code', () => codes.length >= 3, 5000);
+  t.same(codes, ['AS', '10H', 'QD'], 'the K cut off by the unplug never became part of a code');
 });

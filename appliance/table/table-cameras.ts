@@ -61,6 +61,16 @@ export class TableCameras {
     return this.cameras.find((c) => c.name === name);
   }
 
+  /** Per camera delivering video, the stamp of the frame being captured at `nowUs` (frame-stamp.ts). */
+  framesAt(nowUs: number): Record<string, number> {
+    const frames: Record<string, number> = {};
+    for (const c of this.cameras) {
+      const at = c.frameAt(nowUs);
+      if (at !== null) frames[c.name] = at;
+    }
+    return frames;
+  }
+
   names(): string[] {
     return this.cameras.map((c) => c.name);
   }

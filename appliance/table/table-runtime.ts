@@ -75,6 +75,7 @@ export class TableRuntime {
   private http: LocalHttpServer | null = null;
   private page: StatusPage | null = null;
   private monitor: DealerMonitor | null = null;
+  private video: { framesAt(nowUs: number): Record<string, number> } | null = null;
   /** What the table publishes, as it is published (birth, events, state, status): the status page's feed. */
   readonly feed = new EventEmitter<{ message: [FeedMessage] }>();
   /** The newest birth, state and status, for a page that opens later. */
@@ -186,11 +187,18 @@ export class TableRuntime {
     );
   }
 
-  /** Seals and queues an event; it is published once the disk has it. */
+  /**
+   * Seals and queues an event; it is published once the disk has it. At a table with cameras
+   * the event names, per camera, the frame being captured as it happened (`video`: capture
+   * time in epoch µs, the stamp that frame carries inside the outgoing H.264: frame-stamp.ts).
+   */
   append(draft: EventDraft, snapshot: unknown): JournaledEvent {
     if (!this.journal) throw new Error('the table runtime is not started');
-    return this.journal.append(draft, snapshot);
+    const video = this.video?.framesAt(Math.round((performance.timeOrigin + performance.now()) * 1000));
+    const linked = video && Object.keys(video).length > 0 ? { ...draft, data: { ...draft.data, video } } : draft;
+    return this.journal.append(linked, snapshot);
   }
+
 
   /**
    * Publishes the table state, signed, retained. Held back while events wait for the disk, so
@@ -316,9 +324,11 @@ export class TableRuntime {
     this.feed.emit('message', { kind, text });
   }
 
-  /** The table's cameras for the status page's live stills, with what to draw over the recognition camera. */
-  attachCameras(previews: PreviewSource, overlay: Overlay | null): void {
-    this.page?.attachCameras(previews, overlay);
+  /** The table's cameras: their frames named in events, their stills on the status page (with what to draw over the recognition camera). */
+  attachCameras(cameras: PreviewSource & { framesAt(nowUs: number): Record<string, number> }, overlay: Overlay | null): void {
+    // From now on every event names each camera's frame (see append).
+    this.video = cameras;
+    this.page?.attachCameras(cameras, overlay);
   }
 
   /** The bound HTTP port (tests configure 0), or null when the server is not running. */

@@ -14,7 +14,8 @@ import { cameraConfig, type CameraConfig } from './config.js';
 import { pickEncoder, type EncoderKind, type EncoderPick } from './encoders.js';
 import { exitWith, isExiting } from './exit-with.js';
 import { encodeRecord } from './frame-channel.js';
-import { gst, monotonicNs, type AppSink, type GstPipeline } from './gst.js';
+import { insertBeforeFirstSlice, stampNal } from './frame-stamp.js';
+import { gst, monotonicNs, monotonicToEpochUs, type AppSink, type GstPipeline } from './gst.js';
 import { OutputLink } from './output-link.js';
 import { parseOutput } from './outputs.js';
 import { ANALYSIS_SINK, captureLaunch, ENCODED_SINK, PREVIEW_SINK } from './pipeline.js';
@@ -88,12 +89,22 @@ function main(): void {
   const retry = (sink: AppSink, cb: Parameters<AppSink['pull']>[0]): void => {
     if (!isExiting()) setTimeout(() => sink.pull(cb), 20);
   };
+  let frameNo = 0;
   const onEncoded: Parameters<AppSink['pull']>[0] = (buf, _caps, timing) => {
     if (isExiting()) return;
     if (!buf) return retry(encoded, onEncoded);
     encodedSeen = true;
-    counter.onEncoded(buf.length, timing, monotonicNs());
-    for (const out of outputs) out.write(buf, timing);
+    // Every frame carries its capture time inside the H.264 stream (an SEI), the same for every
+    // output, so a receiver can find the frame an event names (frame-stamp.ts).
+    let frame = buf;
+    if (timing.clockTime !== undefined) {
+      frameNo += 1;
+      const captureUs = monotonicToEpochUs(timing.clockTime);
+      frame = insertBeforeFirstSlice(buf, stampNal({ captureUs: BigInt(captureUs), frameNo }));
+      send({ type: 'frame', captureUs, frameNo });
+    }
+    counter.onEncoded(frame.length, timing, monotonicNs());
+    for (const out of outputs) out.write(frame, timing);
     encoded.pull(onEncoded);
   };
 
@@ -119,6 +130,7 @@ function main(): void {
           height: Number(caps.height),
           format: 'BGR',
           captureClockNs: timing.clockTime ?? null,
+          captureUs: timing.clockTime === undefined ? null : monotonicToEpochUs(timing.clockTime),
           pts: timing.runningTime ?? null,
         };
         for (const part of encodeRecord(header, buf)) frames.write(part);

@@ -100,6 +100,8 @@ export class Camera extends EventEmitter<CameraEvents> {
   private lastFrameAt: number | null = null;
   /** The newest preview still, or null before the first (or with previews off). */
   latestPreview: Preview | null = null;
+  /** The newest frame sent to the outputs: its stamp (capture time, epoch µs), and when it came. */
+  private lastStamp: { captureUs: number; frameNo: number; at: number } | null = null;
   private lastFramesOut = -1;
   private stats: StreamStats | null = null;
   private totals = { framesOut: 0, dropped: 0, analysisProduced: 0, analysisDropped: 0 };
@@ -126,6 +128,20 @@ export class Camera extends EventEmitter<CameraEvents> {
 
   get name(): string {
     return this.config.name;
+  }
+
+  /**
+   * The stamp (capture time, epoch µs) of the frame being captured at `nowUs`: the newest frame
+   * sent out, moved on by whole frame periods to the last one captured by then (sent frames lag
+   * the sensor by the encoder's latency). Null when no frame has gone out for a second: the
+   * camera is not delivering, and an event names no frame of it.
+   */
+  frameAt(nowUs: number): number | null {
+    const last = this.lastStamp;
+    if (!last || Date.now() - last.at > 1000) return null;
+    const periodUs = 1e6 / this.config.source.framerate;
+    const ahead = Math.max(0, Math.floor((nowUs - last.captureUs) / periodUs));
+    return Math.round(last.captureUs + ahead * periodUs);
   }
 
   /** Where analysis frames go. Set before start or at any time; null stops delivery. */
@@ -221,6 +237,9 @@ export class Camera extends EventEmitter<CameraEvents> {
           return;
         case 'stats':
           return this.onStats(msg.stream, msg.analysis, msg.outputs);
+        case 'frame':
+          this.lastStamp = { captureUs: msg.captureUs, frameNo: msg.frameNo, at: Date.now() };
+          return;
         case 'preview':
           this.latestPreview = { jpeg: Buffer.from(msg.jpeg, 'base64'), width: msg.width, height: msg.height, at: Date.now() };
           this.emit('preview', this.latestPreview);
@@ -356,7 +375,7 @@ export class Camera extends EventEmitter<CameraEvents> {
           height: header.height,
           format: header.format,
           data: payload,
-          captureTime: header.captureClockNs === null ? null : monotonicToEpochMs(header.captureClockNs),
+          captureTime: header.captureUs !== null ? header.captureUs / 1000 : header.captureClockNs === null ? null : monotonicToEpochMs(header.captureClockNs),
           captureClockNs: header.captureClockNs,
           streamTimeNs: header.pts,
         });

@@ -67,7 +67,25 @@ export function monotonicNs(): number {
   return Number(process.hrtime.bigint());
 }
 
-/** Converts a CLOCK_MONOTONIC time in ns to epoch milliseconds, as of now. */
+/**
+ * The wall clock minus the monotonic clock, in µs, taken once per process: performance.timeOrigin
+ * is the epoch at process start with sub-millisecond precision and performance.now() runs on the
+ * same monotonic clock as hrtime, so the difference is constant (Date.now() would add up to 1 ms
+ * of jitter to every conversion). A camera worker stamps frames with it; the card recogniser's
+ * frame times come from the same worker, so both name a frame by the same number.
+ */
+let epochOffsetUs: number | null = null;
+function offsetUs(): number {
+  epochOffsetUs ??= Math.round((performance.timeOrigin + performance.now()) * 1000 - monotonicNs() / 1000);
+  return epochOffsetUs;
+}
+
+/** A CLOCK_MONOTONIC time in ns as microseconds since the epoch (integer). */
+export function monotonicToEpochUs(clockNs: number): number {
+  return Math.round(clockNs / 1000) + offsetUs();
+}
+
+/** Converts a CLOCK_MONOTONIC time in ns to epoch milliseconds. */
 export function monotonicToEpochMs(clockNs: number): number {
-  return Date.now() - (monotonicNs() - clockNs) / 1e6;
+  return monotonicToEpochUs(clockNs) / 1000;
 }

@@ -32,6 +32,8 @@ export type WorkerMessage =
   | { readonly type: 'warning'; readonly element: string; readonly message: string }
   /** A preview still (JPEG, base64): a few a second at most, for the status page. */
   | { readonly type: 'preview'; readonly jpeg: string; readonly width: number; readonly height: number }
+  /** An encoded frame went out, stamped (frame-stamp.ts) with its capture time, epoch µs. */
+  | { readonly type: 'frame'; readonly captureUs: number; readonly frameNo: number }
   | { readonly type: 'fatal'; readonly reason: string; readonly element: string | null; readonly encoderFailed: EncoderKind | null };
 
 /** Output worker -> camera worker. */
@@ -47,6 +49,8 @@ export interface FrameHeader {
   readonly format: 'BGR';
   /** When the sensor captured it, CLOCK_MONOTONIC ns (null when the source gave no timestamp). */
   readonly captureClockNs: number | null;
+  /** The same moment in epoch µs, converted in the worker exactly as the video's frame stamps are. */
+  readonly captureUs: number | null;
   readonly pts: number | null;
 }
 

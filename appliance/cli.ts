@@ -24,6 +24,8 @@ const USAGE = `pitbox: the studio edge appliance for one live-casino table
                                        print every event, verified; exit 1 on the first violation
   pitbox verify [same options] [--count N] [--duration S] [--gap-timeout S]
                                        verify signatures, chain, gaps and duplicates; summary at the end
+  pitbox receive [tail's options] --camera NAME --stream URL [--types T,...] [--json] [--count N]
+                                       each event's frame in the camera's stream (srt/rtmp/rtp): the frame link
   pitbox camera test --config FILE [--camera NAME] [--seconds N] [--json]
                                        run one camera for a few seconds and print what it measured
   pitbox camera snapshot --config FILE [--camera NAME] --out FILE.png
@@ -70,6 +72,8 @@ async function main(argv: string[]): Promise<number> {
       return tailCommand('tail', rest);
     case 'verify':
       return tailCommand('verify', rest);
+    case 'receive':
+      return (await import('./commands/receive.js')).receiveCommand(rest);
     case 'simulate':
       if (rest[0] === 'wheel') return simulateCommand(rest.slice(1));
       if (rest[0] === 'station') return (await import('./commands/simulate-station.js')).simulateStationCommand(rest.slice(1));

@@ -5,7 +5,7 @@ import { HumanLines } from '../consumer/human-lines.js';
 import { VerifiedStream, type StreamItem } from '../consumer/stream.js';
 import { loadConfig, readSecret } from '../config/load.js';
 
-const OPTIONS = {
+export const OPTIONS = {
   config: { type: 'string', short: 'c' },
   url: { type: 'string' },
   prefix: { type: 'string' },
@@ -100,7 +100,7 @@ export async function tailCommand(mode: 'tail' | 'verify', args: string[]): Prom
   return 0;
 }
 
-interface Target {
+export interface Target {
   url: string;
   prefix: string;
   studio?: string;
@@ -108,7 +108,7 @@ interface Target {
   options: IClientOptions;
 }
 
-function resolveTarget(v: { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string }): Target | string {
+export function resolveTarget(v: { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string }): Target | string {
   const options: IClientOptions = {};
   if (v.config) {
     const c = loadConfig(v.config);

@@ -1,4 +1,4 @@
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import t from 'tap';
 import { workerEntry } from '../../drivers/camera/worker-protocol.js';
@@ -108,4 +108,17 @@ t.test('every result names its frame in the SRT stream, to the frame, across a w
     t.ok(segment.every(({ f, q }) => f.frameNo - q.count === segment[0]!.f.frameNo - segment[0]!.q.count), `worker ${i + 1}: each stamp's frame number is its QR code's count`);
   }
   t.same(verifyReceived(sub.raw).violations, [], 'and every event verifies');
+
+  // The reference receiver as a platform runs it, in place of the test's.
+  rx.kill('SIGKILL');
+  const cli = new URL('../cli.ts', import.meta.url).pathname;
+  const receive = spawn(process.execPath, ['--import', 'tsx', cli, 'receive', '--url', `mqtt://127.0.0.1:${port}`, '--studio', 'e2e', '--table', 'roulette-01', '--camera', 'overhead', '--stream', `srt://127.0.0.1:${srtPort}?mode=listener&latency=120`, '--types', 'round.result', '--json', '--count', '2'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.teardown(() => receive.kill('SIGKILL'));
+  const reports: { link: string; offsetFrames?: number; behindLiveMs?: number; type: string }[] = [];
+  createInterface({ input: receive.stdout }).on('line', (line) => reports.push(JSON.parse(line) as (typeof reports)[number]));
+  await until('pitbox receive: two results linked', () => reports.length >= 2, 120_000);
+  for (const r of reports) {
+    t.match(r, { type: 'round.result', link: 'in-video' }, 'pitbox receive finds the result\'s frame');
+    t.ok(Math.abs(r.offsetFrames ?? 99) <= 1, `${r.offsetFrames} frames off; the live edge ${r.behindLiveMs} ms past it`);
+  }
 });

@@ -1,0 +1,123 @@
+import { fork } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import mqtt from 'mqtt';
+import { workerEntry } from '../../drivers/camera/worker-protocol.js';
+import type { EventEnvelope } from '../contract/envelope.js';
+import { VerifiedStream } from '../consumer/stream.js';
+import { ReceivedFrames, type FrameLink } from '../consumer/video-link.js';
+import { OPTIONS, resolveTarget } from './tail.js';
+
+/** What the receiver says about one event: the frame it names, and when the picture shows it. */
+export interface LinkReport {
+  readonly seq: number;
+  readonly type: string;
+  readonly round: number | null;
+  readonly camera: string;
+  /** The stamp the event names (capture time, epoch µs). */
+  readonly namedUs: number;
+  readonly link: FrameLink['kind'];
+  readonly offsetFrames?: number;
+  readonly frameNo?: number;
+  /** How far the live edge of the video was past that frame when both were here (ms). */
+  readonly behindLiveMs?: number;
+  /** How long the result had to be held for its frame to arrive (0: the frame was already here). */
+  readonly heldMs: number;
+}
+
+/**
+ * `pitbox receive`: the reference receiver of the frame link. Subscribes to a table's events
+ * (verified like `pitbox tail`), receives one camera's outgoing stream (srt://, rtmp://,
+ * rtp://), reads the stamp inside every frame, and for each event that names a frame of that
+ * camera prints the frame and how far behind the live edge it is; a result whose frame has not
+ * arrived yet is held until it does (what a platform does so that no player learns a result
+ * before the ball lands in their video).
+ *
+ *   pitbox receive --config FILE --camera NAME --stream URL [--types round.result] [--json] [--count N]
+ */
+export async function receiveCommand(args: string[]): Promise<number> {
+  const { values: v } = parseArgs({ args, options: { ...OPTIONS, camera: { type: 'string' }, stream: { type: 'string' }, types: { type: 'string' }, fps: { type: 'string' } } });
+  const target = resolveTarget(v);
+  if (typeof target === 'string' || !v.camera || !v.stream) {
+    process.stderr.write(`pitbox receive: ${typeof target === 'string' ? target : '--camera NAME and --stream URL are required'}\n`);
+    return 2;
+  }
+  const camera = v.camera;
+  const types = v.types ? new Set(v.types.split(',')) : null;
+  const count = v.count ? Number(v.count) : Infinity;
+  let frames: ReceivedFrames | null = v.fps ? new ReceivedFrames(1e6 / Number(v.fps)) : null;
+  const firstStamps: number[] = [];
+  const pending: { event: EventEnvelope; namedUs: number; arrived: number }[] = [];
+  let reported = 0;
+  let finish: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+
+  const report = (r: LinkReport): void => {
+    reported += 1;
+    process.stdout.write(`${v.json ? JSON.stringify(r) : describe(r)}\n`);
+    if (reported >= count) finish();
+  };
+  const settle = (): void => {
+    if (!frames) return;
+    for (let i = 0; i < pending.length; ) {
+      const p = pending[i]!;
+      const link = frames.link(p.namedUs);
+      if (link.kind === 'ahead') {
+        i++;
+        continue;
+      }
+      pending.splice(i, 1);
+      const base = { seq: p.event.seq, type: p.event.type, round: p.event.round ?? null, camera, namedUs: p.namedUs, link: link.kind, heldMs: Math.round(performance.now() - p.arrived) };
+      report(link.kind === 'in-video' ? { ...base, offsetFrames: link.offsetFrames, frameNo: link.frame.frameNo, behindLiveMs: link.behindLiveMs } : base);
+    }
+  };
+
+  const entry = workerEntry(new URL('../consumer/video-link.js', import.meta.url).href, 'stamp-receiver-worker');
+  const worker = fork(entry.path, [v.stream], { execArgv: entry.execArgv, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  createInterface({ input: worker.stdout! }).on('line', (line) => {
+    const f = JSON.parse(line) as { captureUs?: number; frameNo?: number; at?: number };
+    if (f.captureUs === undefined || f.frameNo === undefined) return;
+    if (!frames) {
+      // The frame period from the stamps themselves (the median of the first gaps).
+      firstStamps.push(f.captureUs);
+      if (firstStamps.length < 12) return;
+      const gaps = firstStamps.slice(1).map((s, i) => s - firstStamps[i]!).sort((a, b) => a - b);
+      frames = new ReceivedFrames(gaps[gaps.length >> 1]!);
+    }
+    frames.add({ captureUs: f.captureUs, frameNo: f.frameNo, receivedAt: f.at ?? performance.now() });
+    settle();
+  });
+  worker.once('exit', (code) => {
+    process.stderr.write(`pitbox receive: the stream receiver exited (${code})\n`);
+    finish();
+  });
+
+  const client = await mqtt.connectAsync(target.url, { ...target.options, reconnectPeriod: 1000 });
+  const stream = new VerifiedStream(client, { prefix: target.prefix, ...(target.studio ? { studio: target.studio } : {}), ...(target.table ? { table: target.table } : {}) }, (item) => {
+    if (item.kind === 'violation') {
+      process.stderr.write(`pitbox receive: VIOLATION ${item.table}: ${item.violation.code}: ${item.violation.detail}\n`);
+      return;
+    }
+    if (item.kind !== 'event' || item.duplicate || (types && !types.has(item.event.type))) return;
+    const named = (item.event.data['video'] as Record<string, number> | undefined)?.[camera];
+    if (typeof named !== 'number') return;
+    pending.push({ event: item.event, namedUs: named, arrived: performance.now() });
+    settle();
+  });
+  await stream.start();
+  process.once('SIGINT', finish);
+  process.once('SIGTERM', finish);
+  await done;
+  worker.kill('SIGTERM');
+  await client.endAsync();
+  return 0;
+}
+
+function describe(r: LinkReport): string {
+  const when = new Date(r.namedUs / 1000).toISOString().replace('Z', `${String(r.namedUs % 1000).padStart(3, '0')}Z`);
+  const head = `#${r.seq} ${r.type}${r.round === null ? '' : ` round ${r.round}`}: ${r.camera} frame ${when}`;
+  if (r.link !== 'in-video') return `${head}: NOT IN THE VIDEO (${r.link})`;
+  const off = r.offsetFrames === 0 ? 'exact' : `${r.offsetFrames} frame(s) off`;
+  const held = r.heldMs > 0 ? `; held ${r.heldMs} ms until the video reached it` : '';
+  return `${head} (#${r.frameNo}, ${off}); the live edge is ${((r.behindLiveMs ?? 0) / 1000).toFixed(3)} s past it${held}`;
+}

@@ -16,6 +16,8 @@ packages=(
   mosquitto mosquitto-clients socat
   # dealer inputs: the evdev grab helper (intercept) and the libgpiod 1.6 tools
   interception-tools gpiod
+  # the frame link over RTMP is tested through a real ingest server: nginx with its RTMP module
+  nginx-light libnginx-mod-rtmp
   openssl                      # TLS test certificates
   # serialport's port listing shells out to udevadm
   udev
@@ -42,6 +44,8 @@ export DEBIAN_FRONTEND=noninteractive
 # --no-install-recommends keeps the box lean; recommends of mosquitto would start it as a service.
 "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 # Debian starts mosquitto as a system service on install; the tests run their own on loopback ports.
-if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet mosquitto 2>/dev/null; then
-  "${sudo_cmd[@]}" systemctl disable --now mosquitto || true
-fi
+for service in mosquitto nginx; do
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$service" 2>/dev/null; then
+    "${sudo_cmd[@]}" systemctl disable --now "$service" || true
+  fi
+done

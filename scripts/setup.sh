@@ -21,7 +21,9 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   # Our patch to gstreamer-superficial: appsink pulls also give each buffer's PTS, capture clock
   # time and keyframe flag (the camera worker stamps frames with their capture time).
   patch -d node_modules/gstreamer-superficial -p1 --forward --quiet <scripts/patches/gstreamer-superficial-timing.patch
-  npm rebuild --no-audit better-sqlite3 @serialport/bindings-cpp gstreamer-superficial esbuild
+  # node-gtk (WHIP: webrtcbin through GObject introspection) builds from source against Debian's
+  # GStreamer introspection data (npm_config_build_from_source: node-pre-gyp never downloads).
+  npm rebuild --no-audit better-sqlite3 @serialport/bindings-cpp gstreamer-superficial esbuild node-gtk
   bash scripts/build-opencv4nodejs.sh
   echo "$want" >"$stamp"
 fi

@@ -56,7 +56,8 @@ function main(): void {
   }
   send({ type: 'started', encoder: { kind: encoder.kind, element: encoder.element, hardware: encoder.hardware }, launch });
 
-  const outputs = config.outputs.map((url) => new OutputLink(parseOutput(url)));
+  // A WHIP server's keyframe request (PLI/FIR) makes the encoder start a new GOP now.
+  const outputs = config.outputs.map((url) => new OutputLink(parseOutput(url), () => pipeline.forceKeyUnit('enc', 1)));
   const counter = new StreamCounter(1e9 / config.source.framerate, Date.now());
   let encodedSeen = false;
 

@@ -49,10 +49,10 @@ export function readStamps(au: Buffer): FrameStamp[] {
     let i = 0;
     while (i < rbsp.length && rbsp[i] !== 0x80) {
       let type = 0;
-      while (rbsp[i] === 0xff) (type += 255), i++;
+      for (; rbsp[i] === 0xff; i++) type += 255;
       type += rbsp[i++] ?? 0;
       let size = 0;
-      while (rbsp[i] === 0xff) (size += 255), i++;
+      for (; rbsp[i] === 0xff; i++) size += 255;
       size += rbsp[i++] ?? 0;
       const body = rbsp.subarray(i, i + size);
       i += size;

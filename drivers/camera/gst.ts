@@ -41,6 +41,8 @@ export interface GstPipeline {
   pause(): void;
   stop(): void;
   seek(position: number, flags: number): boolean;
+  /** Sends a force-key-unit event to the named element (the encoder): the next frame is a keyframe. */
+  forceKeyUnit(element: string, count: number): void;
   sendEOS(): void;
   findChild<T = Record<string, unknown>>(name: string): (T & Record<string, unknown>) | undefined;
   pollBus(cb: (msg: BusMessage) => void): void;

@@ -25,15 +25,20 @@ export class OutputLink {
   private error: string | null = null;
   private sink: Readonly<Record<string, number>> = {};
   private needKeyframe = true;
+  private retryAfterMs: number | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private readonly policy = new RestartPolicy(OUTPUT_RESTART);
 
-  constructor(private readonly spec: OutputSpec) {}
+  /** `onKeyframe`: the receiver asked for a keyframe (WHIP), the camera's encoder should make one. */
+  constructor(
+    private readonly spec: OutputSpec,
+    private readonly onKeyframe: () => void = () => undefined,
+  ) {}
 
   start(): void {
     if (this.stopped) return;
-    const entry = workerEntry(import.meta.url, 'output-worker');
+    const entry = this.spec.protocol === 'whip' ? workerEntry(import.meta.url, 'whip/whip-output-worker') : workerEntry(import.meta.url, 'output-worker');
     const child = fork(entry.path, [], {
       execArgv: entry.execArgv,
       stdio: ['pipe', 'ignore', 'pipe', 'ipc'],
@@ -51,8 +56,11 @@ export class OutputLink {
           this.error = null;
           this.policy.onHealthy();
         }
+      } else if (msg.type === 'keyframe') {
+        this.onKeyframe();
       } else if (msg.type === 'fatal') {
         this.error = msg.reason;
+        this.retryAfterMs = msg.retryAfterMs ?? null;
       }
     });
     child.on('exit', (code, signal) => {
@@ -62,7 +70,10 @@ export class OutputLink {
       this.error ??= `exited (${signal ?? code})`;
       this.state = 'down';
       this.restarts++;
-      this.timer = setTimeout(() => this.start(), this.policy.onExit(Date.now()).delayMs);
+      // A server that said when to come back (503 Retry-After) is not asked sooner.
+      const delay = Math.max(this.policy.onExit(Date.now()).delayMs, this.retryAfterMs ?? 0);
+      this.retryAfterMs = null;
+      this.timer = setTimeout(() => this.start(), delay);
     });
   }
 
@@ -98,6 +109,11 @@ export class OutputLink {
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    this.child?.kill('SIGKILL');
+    const child = this.child;
+    if (!child) return;
+    if (this.spec.protocol !== 'whip') return void child.kill('SIGKILL');
+    // A WHIP session is ended by a DELETE the worker sends on SIGTERM (bounded there at 2 s).
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 3000).unref();
   }
 }

@@ -3,8 +3,9 @@
  *   srt://host:port?mode=caller&latency=120[&passphrase=...&streamid=...]   (MPEG-TS over SRT)
  *   rtmp://host[:port]/app/key                                              (FLV over RTMP)
  *   rtp://host:port[?pt=96]                                                 (RTP/H.264 over UDP)
+ *   whip+https://host/path[?tokenFile=/path&turn=turn://u:p@host:port]      (WebRTC, RFC 9725)
  */
-export type OutputProtocol = 'srt' | 'rtmp' | 'rtp';
+export type OutputProtocol = 'srt' | 'rtmp' | 'rtp' | 'whip';
 
 export interface OutputSpec {
   readonly protocol: OutputProtocol;
@@ -16,6 +17,9 @@ export interface OutputSpec {
 export class OutputUrlError extends Error {
   override name = 'OutputUrlError';
 }
+
+// whip-url.ts imports OutputUrlError from here; the cycle is resolved before either is called.
+import { whipTarget } from './whip/whip-url.js';
 
 const SRT_PARAMS = new Set(['mode', 'latency', 'passphrase', 'pbkeylen', 'streamid', 'localaddress', 'localport']);
 const SRT_MODES = new Set(['caller', 'listener', 'rendezvous']);
@@ -46,8 +50,12 @@ export function parseOutput(raw: string): OutputSpec {
       if (pt !== null && !(/^\d+$/.test(pt) && Number(pt) >= 96 && Number(pt) <= 127)) throw new OutputUrlError('rtp pt must be a dynamic payload type, 96-127');
       return { protocol, url: raw, display: raw };
     }
+    case 'whip+https':
+    case 'whip+http':
+      whipTarget(raw); // checks it
+      return { protocol: 'whip', url: raw, display: mask(url, ['turn']) };
     default:
-      throw new OutputUrlError(`unsupported protocol "${protocol}:" (srt, rtmp or rtp)`);
+      throw new OutputUrlError(`unsupported protocol "${protocol}:" (srt, rtmp, rtp or whip+https)`);
   }
 }
 
@@ -102,6 +110,8 @@ export function outputLaunch(spec: OutputSpec): string {
       const host = url.hostname.replace(/^\[|\]$/g, '');
       return `rtph264pay config-interval=-1 pt=${pt} ! udpsink name=sink host=${host} port=${url.port} sync=false async=false`;
     }
+    case 'whip':
+      throw new OutputUrlError('a WHIP output has a worker of its own (whip/whip-output-worker.ts), not a launch line');
   }
 }
 

@@ -39,7 +39,10 @@ export type WorkerMessage =
 /** Output worker -> camera worker. */
 export type OutputMessage =
   | { readonly type: 'stats'; readonly frames: number; readonly bytes: number; readonly delivering: boolean; readonly sink: Readonly<Record<string, number>> }
-  | { readonly type: 'fatal'; readonly reason: string };
+  /** The receiver asked for a keyframe (a WHIP server's PLI/FIR): the camera's encoder makes one now. */
+  | { readonly type: 'keyframe' }
+  /** `retryAfterMs`: the server said when to try again (WHIP 503 Retry-After). */
+  | { readonly type: 'fatal'; readonly reason: string; readonly retryAfterMs?: number };
 
 /** Header of an analysis frame on the frame pipe; the payload is the BGR pixels, row after row. */
 export interface FrameHeader {

@@ -1,0 +1,113 @@
+/**
+ * A WHIP server for tests (RFC 9725), built on GStreamer's webrtcbin (driven through node-gtk)
+ * behind a small HTTP endpoint: it checks what a client sends (content type, bearer token),
+ * answers recvonly, receives the video, and prints one JSON line per event on stdout:
+ *   {"listening": port} once; {"request": {method, path, contentType, auth}} per request;
+ *   {"frame": {captureUs, frameNo}} per access unit received (the frame stamp);
+ *   {"connected": id}, {"deleted": id}.
+ * env WHIP_TOKEN (required bearer token, none: any), WHIP_MODE: ok | inactive | busy | html, WHIP_PORT.
+ *
+ *   node whip-receiver.js
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { readStamps } from '../../drivers/camera/frame-stamp.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return --
+   GObject introspection objects are typed at run time only. */
+const gi: any = createRequire(import.meta.url)('node-gtk');
+const out = (o: unknown): boolean => process.stdout.write(`${JSON.stringify(o)}\n`);
+
+function main(): void {
+  const Gst = gi.require('Gst', '1.0');
+  const GstWebRTC = gi.require('GstWebRTC', '1.0');
+  const GstSdp = gi.require('GstSdp', '1.0');
+  const GLib = gi.require('GLib', '2.0');
+  Gst.init(null);
+  const token = process.env['WHIP_TOKEN'] ?? null;
+  const mode = process.env['WHIP_MODE'] ?? 'ok';
+  const sessions = new Map<number, any>();
+  let next = 1;
+
+  const answerFor = (offer: string, reply: (answer: string | null, id: number) => void): void => {
+    const id = next++;
+    // parse_launch of a single element gives the element, not a pipeline: build the pipeline.
+    const pipeline = Gst.Pipeline.new(null);
+    const webrtc = Gst.ElementFactory.make('webrtcbin', 'webrtc');
+    webrtc.bundlePolicy = GstWebRTC.WebRTCBundlePolicy.MAX_BUNDLE;
+    pipeline.add(webrtc);
+    sessions.set(id, pipeline);
+    webrtc.on('pad-added', (pad: any) => {
+      const make = (factory: string): any => Gst.ElementFactory.make(factory, null);
+      const depay = make('rtph264depay');
+      const parse = make('h264parse');
+      const caps = make('capsfilter');
+      caps.caps = Gst.Caps.fromString('video/x-h264,stream-format=byte-stream,alignment=au');
+      const appsink = make('appsink');
+      appsink.emitSignals = true;
+      appsink.sync = false;
+      for (const e of [depay, parse, caps, appsink]) pipeline.add(e);
+      depay.link(parse);
+      parse.link(caps);
+      caps.link(appsink);
+      for (const e of [depay, parse, caps, appsink]) e.syncStateWithParent();
+      pad.link(depay.getStaticPad('sink'));
+      appsink.on('new-sample', () => {
+        const buffer = appsink.emit('pull-sample').getBuffer();
+        const bytes = Buffer.from(buffer.extractDup(0, buffer.getSize()));
+        for (const s of readStamps(bytes)) out({ frame: { captureUs: Number(s.captureUs), frameNo: s.frameNo, session: id } });
+        return Gst.FlowReturn.OK;
+      });
+    });
+    webrtc.on('notify::connection-state', () => {
+      if (webrtc.connectionState === GstWebRTC.WebRTCPeerConnectionState.CONNECTED) out({ connected: id });
+    });
+    let answered = false;
+    webrtc.on('notify::ice-gathering-state', () => {
+      if (answered || webrtc.iceGatheringState !== GstWebRTC.WebRTCICEGatheringState.COMPLETE || !webrtc.localDescription) return;
+      answered = true;
+      reply(webrtc.localDescription.sdp.asText(), id);
+    });
+    pipeline.setState(Gst.State.PLAYING);
+    const [, sdp] = GstSdp.SDPMessage.newFromText(offer);
+    webrtc.emit('set-remote-description', GstWebRTC.WebRTCSessionDescription.new(GstWebRTC.WebRTCSDPType.OFFER, sdp), Gst.Promise.new());
+    const promise = Gst.Promise.newWithChangeFunc((p: any) => {
+      const answer = p.getReply()?.getValue('answer')?.getBoxed();
+      if (!answer) return reply(null, id);
+      webrtc.emit('set-local-description', answer, Gst.Promise.new());
+    });
+    webrtc.emit('create-answer', Gst.Structure.newEmpty('options'), promise);
+  };
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      out({ request: { method: req.method, path: req.url, contentType: req.headers['content-type'] ?? null, auth: req.headers.authorization ?? null } });
+      if (token && req.headers.authorization !== `Bearer ${token}`) return void res.writeHead(401).end();
+      if (req.method === 'OPTIONS') return void res.writeHead(204).end();
+      const del = /^\/whip\/session\/(\d+)$/.exec(req.url ?? '');
+      if (req.method === 'DELETE' && del) {
+        const id = Number(del[1]);
+        sessions.get(id)?.setState(Gst.State.NULL);
+        sessions.delete(id);
+        out({ deleted: id });
+        return void res.writeHead(200).end();
+      }
+      if (req.method !== 'POST' || req.url !== '/whip') return void res.writeHead(404).end();
+      if (mode === 'html') return void res.writeHead(415).end();
+      if (mode === 'busy') return void res.writeHead(503, { 'retry-after': '3' }).end();
+      if (!/^application\/sdp/.test(req.headers['content-type'] ?? '')) return void res.writeHead(415).end();
+      answerFor(body, (answer, id) => {
+        if (!answer) return void res.writeHead(500).end();
+        const sent = mode === 'inactive' ? answer.replace(/a=recvonly/g, 'a=inactive') : answer;
+        res.writeHead(201, { 'content-type': 'application/sdp', location: `/whip/session/${id}` }).end(sent);
+      });
+    });
+  });
+  server.listen(Number(process.env['WHIP_PORT'] ?? 0), '127.0.0.1', () => out({ listening: (server.address() as AddressInfo).port }));
+  GLib.MainLoop.new(null, false).run();
+}
+
+setTimeout(main, 0);

@@ -1,0 +1,194 @@
+/**
+ * A WHIP output (RFC 9725) of one camera, in a process of its own like every output: encoded
+ * frames in on stdin (the camera's H.264, never encoded again: the frame stamps ride along),
+ * GStreamer's webrtcbin sending them. Debian 12 has webrtcbin but no whipsink (gst-plugins-rs is
+ * not packaged), and gstreamer-superficial cannot emit action signals, so webrtcbin is driven
+ * through GObject introspection (node-gtk). The session: ICE servers from OPTIONS (and TURN from
+ * the URL), a send-only offer with every candidate gathered, POST, a 201 whose answer must be
+ * recvonly, DELETE on stop. Anything that ends the session ends this process; the camera worker
+ * restarts it with backoff (at least as long as a 503's Retry-After). A keyframe request from
+ * the server (PLI/FIR, arriving here as an upstream force-key-unit event) goes to the camera
+ * worker, whose encoder makes one.
+ *
+ * env PITBOX_OUTPUT: whip+https://host/path (whip+http:// on loopback) with optional
+ * `tokenFile=/path` (the bearer token, read here, never logged) and `turn=turn://user:pass@host:port`.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { exitWith, isExiting } from '../exit-with.js';
+import { RecordReader } from '../frame-channel.js';
+import type { EncodedHeader, OutputMessage } from '../worker-protocol.js';
+import { iceServersOf, publish, unpublish, WhipError, type IceServer } from './whip-client.js';
+import { whipTarget } from './whip-url.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return --
+   GObject introspection objects are typed at run time only. */
+const gi: any = createRequire(import.meta.url)('node-gtk');
+
+function send(msg: OutputMessage): void {
+  process.send?.(msg);
+}
+
+function fatal(reason: string, retryAfterMs?: number): void {
+  exitWith({ type: 'fatal', reason, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) } satisfies OutputMessage);
+}
+
+function main(): void {
+  const raw = process.env['PITBOX_OUTPUT'];
+  if (!raw) return fatal('PITBOX_OUTPUT is not set');
+  const target = whipTarget(raw);
+  let token: string | null = null;
+  if (target.tokenFile) {
+    try {
+      token = readFileSync(target.tokenFile, 'utf8').trim();
+    } catch (err) {
+      return fatal(`cannot read the WHIP token file ${target.tokenFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
+  const Gst = gi.require('Gst', '1.0');
+  const GstWebRTC = gi.require('GstWebRTC', '1.0');
+  const GstSdp = gi.require('GstSdp', '1.0');
+  const GstApp = gi.require('GstApp', '1.0');
+  const GstVideo = gi.require('GstVideo', '1.0');
+  const GLib = gi.require('GLib', '2.0');
+  Gst.init(null);
+
+  const pipeline = Gst.parseLaunch(
+    [
+      'appsrc name=src is-live=true format=time do-timestamp=true caps="video/x-h264,stream-format=byte-stream,alignment=au"',
+      'h264parse',
+      'rtph264pay name=pay config-interval=-1 aggregate-mode=zero-latency pt=96',
+      'application/x-rtp,media=video,encoding-name=H264,payload=96,clock-rate=90000',
+      'webrtcbin name=webrtc bundle-policy=max-bundle',
+    ].join(' ! '),
+  );
+  const webrtc = pipeline.getByName('webrtc');
+  const src = pipeline.getByName('src');
+  let session: { resource: string } | null = null;
+  let connected = false;
+  let frames = 0;
+  let bytes = 0;
+
+  const stopSession = async (): Promise<void> => {
+    const s = session;
+    session = null;
+    if (s) await unpublish(s.resource, token, AbortSignal.timeout(2000));
+  };
+  const fail = (reason: string, retryAfterMs?: number): void => {
+    void stopSession().finally(() => fatal(reason, retryAfterMs));
+  };
+
+  // The server asks for a keyframe (RTCP PLI/FIR): webrtcbin sends force-key-unit upstream.
+  pipeline.getByName('pay').getStaticPad('sink').addProbe(Gst.PadProbeType.EVENT_UPSTREAM, (_pad: any, info: any) => {
+    const event = info.getEvent();
+    if (event && GstVideo.videoEventIsForceKeyUnit(event)) send({ type: 'keyframe' });
+    return Gst.PadProbeReturn.OK;
+  });
+
+  const addIceServers = (servers: readonly IceServer[]): void => {
+    for (const s of servers) {
+      const u = new URL(s.url.replace(/^(stuns?|turns?):(?!\/\/)/, '$1://'));
+      if (u.protocol.startsWith('stun')) webrtc.stunServer = `stun://${u.host}`;
+      else if (u.protocol.startsWith('turn')) {
+        const cred = s.username ? `${encodeURIComponent(s.username)}:${encodeURIComponent(s.credential ?? '')}@` : u.username ? `${u.username}:${u.password}@` : '';
+        webrtc.emit('add-turn-server', `${u.protocol.replace(':', '')}://${cred}${u.host}${u.search}`);
+      }
+    }
+  };
+
+  webrtc.on('notify::connection-state', () => {
+    const state = webrtc.connectionState;
+    if (state === GstWebRTC.WebRTCPeerConnectionState.CONNECTED) connected = true;
+    if (state === GstWebRTC.WebRTCPeerConnectionState.FAILED) fail('the WebRTC connection failed (ICE or DTLS)');
+    if (state === GstWebRTC.WebRTCPeerConnectionState.CLOSED && connected) fail('the WebRTC connection closed');
+  });
+
+  // Whole offer, no trickle: WHIP servers need not support PATCH, and on a studio LAN host
+  // candidates are gathered in milliseconds.
+  webrtc.on('notify::ice-gathering-state', () => {
+    if (webrtc.iceGatheringState !== GstWebRTC.WebRTCICEGatheringState.COMPLETE || session) return;
+    const offer: string = webrtc.localDescription.sdp.asText();
+    publish(target.endpoint, offer, token).then(
+      (s) => {
+        session = { resource: s.resource };
+        addIceServers(s.iceServers);
+        const [, sdp] = GstSdp.SDPMessage.newFromText(s.answer);
+        const answer = GstWebRTC.WebRTCSessionDescription.new(GstWebRTC.WebRTCSDPType.ANSWER, sdp);
+        webrtc.emit('set-remote-description', answer, Gst.Promise.new());
+      },
+      (err: unknown) => fail(err instanceof Error ? err.message : String(err), err instanceof WhipError ? (err.retryAfterMs ?? undefined) : undefined),
+    );
+  });
+
+  webrtc.on('on-negotiation-needed', () => {
+    // We only send.
+    webrtc.emit('get-transceiver', 0).direction = GstWebRTC.WebRTCRTPTransceiverDirection.SENDONLY;
+    const promise = Gst.Promise.newWithChangeFunc((p: any) => {
+      const offer = p.getReply()?.getValue('offer')?.getBoxed();
+      if (!offer) return fail('webrtcbin made no offer');
+      webrtc.emit('set-local-description', offer, Gst.Promise.new());
+    });
+    webrtc.emit('create-offer', Gst.Structure.newEmpty('options'), promise);
+  });
+
+  const bus = pipeline.getBus();
+  bus.addSignalWatch();
+  bus.on('message', (msg: any) => {
+    if (msg.type === Gst.MessageType.ERROR) {
+      const [err] = msg.parseError();
+      fail(`${msg.src?.name ?? 'pipeline'}: ${err?.message ?? 'error'}`);
+    }
+  });
+
+  void iceServersOf(target.endpoint, token, AbortSignal.timeout(3000)).then((servers) => {
+    addIceServers([...servers, ...(target.turn ? [{ url: target.turn }] : [])]);
+    pipeline.setState(Gst.State.PLAYING);
+  });
+
+  const reader = new RecordReader<EncodedHeader>();
+  process.stdin.on('data', (chunk: Buffer) => {
+    if (isExiting()) return;
+    for (const { payload } of reader.push(chunk)) {
+      GstApp.AppSrc.prototype.pushBuffer.call(src, Gst.Buffer.newWrapped(new Uint8Array(payload)));
+      frames++;
+      bytes += payload.length;
+    }
+  });
+  // SIGTERM, stdin closing and the IPC channel closing all come at once when the camera worker
+  // stops: one DELETE, then gone (bounded, a dead server must not hold us).
+  let leaving = false;
+  const leave = (): void => {
+    if (leaving) return;
+    leaving = true;
+    void stopSession().finally(() => process.kill(process.pid, 'SIGKILL'));
+    setTimeout(() => process.kill(process.pid, 'SIGKILL'), 2500);
+  };
+  process.stdin.on('end', leave);
+  process.on('disconnect', leave);
+  process.on('SIGTERM', leave);
+  setInterval(() => send({ type: 'stats', frames, bytes, delivering: connected, sink: {} }), 1000);
+  // A server that vanishes says nothing, and webrtcbin (1.22) does not check ICE consent: the
+  // receiver's RTCP reports are the heartbeat. When the highest sequence number it reports
+  // stops moving for RECEIVER_SILENT_MS while we keep sending, the session is dead.
+  const RECEIVER_SILENT_MS = 12_000;
+  let reported = { seq: -1, sent: -1, at: performance.now() };
+  setInterval(() => {
+    if (!connected) return;
+    const pad = webrtc.getStaticPad('sink_0');
+    if (!pad) return;
+    const promise = Gst.Promise.newWithChangeFunc((p: any) => {
+      const text: string = (p.getReply()?.toString() ?? '').replace(/\\/g, '');
+      const seq = Math.max(-1, ...[...text.matchAll(/rb-exthighestseq=\(uint\)(\d+)/g)].map((m) => Number(m[1])));
+      const sent = Math.max(-1, ...[...text.matchAll(/packets-sent=\(guint64\)(\d+)/g)].map((m) => Number(m[1])));
+      if (seq !== reported.seq) reported = { seq, sent, at: performance.now() };
+      else if (sent > reported.sent && performance.now() - reported.at > RECEIVER_SILENT_MS) fail(`the WHIP server stopped reporting (no RTCP receiver report for ${RECEIVER_SILENT_MS / 1000} s): gone`);
+    });
+    webrtc.emit('get-stats', pad, promise);
+  }, 2000);
+
+  // The GLib main loop runs webrtcbin's signals and Node's own loop inside it (node-gtk). It is
+  // started from a macrotask: from an ES module's top level it would starve Node's callbacks.
+  GLib.MainLoop.new(null, false).run();
+}
+
+setTimeout(main, 0);

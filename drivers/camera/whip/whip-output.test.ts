@@ -1,0 +1,91 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import t from 'tap';
+import { silentLogger } from '../../../appliance/log.js';
+import { freePort, until } from '../../../appliance/test-support/harness.js';
+import { Camera } from '../camera.js';
+import { cameraConfig } from '../config.js';
+import { workerEntry } from '../worker-protocol.js';
+
+interface ServerLine {
+  listening?: number;
+  request?: { method: string; path: string; contentType: string | null; auth: string | null };
+  frame?: { captureUs: number; frameNo: number; session: number };
+  connected?: number;
+  deleted?: number;
+}
+
+/** The test WHIP server (webrtcbin behind HTTP) on `port`, in a process of its own. */
+async function whipServer(port: number, env: Record<string, string>): Promise<{ proc: ChildProcess; lines: ServerLine[] }> {
+  const entry = workerEntry(new URL('../../../appliance/test-support/harness.ts', import.meta.url).href, 'whip-receiver');
+  const proc = fork(entry.path, [], { execArgv: entry.execArgv, stdio: ['ignore', 'pipe', 'inherit', 'ipc'], env: { ...process.env, WHIP_PORT: String(port), ...env } });
+  const lines: ServerLine[] = [];
+  createInterface({ input: proc.stdout! }).on('line', (l) => lines.push(JSON.parse(l) as ServerLine));
+  await until('the WHIP server listening', () => lines.some((l) => l.listening === port), 20_000);
+  return { proc, lines };
+}
+
+function camera(outputs: string[]): Camera {
+  return new Camera(cameraConfig.parse({ name: 'overhead', source: { kind: 'test', width: 320, height: 240, framerate: 10 }, outputs, preview: { enabled: false }, restart: { initialMs: 200, maxMs: 1000, budget: 50, windowS: 60, cooldownS: 5 } }), silentLogger);
+}
+
+function tokenFile(token: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'pitbox-whip-')), 'token');
+  writeFileSync(file, `${token}\n`);
+  chmodSync(file, 0o600);
+  return file;
+}
+
+const whipHealth = (c: Camera) => c.health().outputs.find((o) => o.url.startsWith('whip'));
+
+t.test('WHIP to a webrtcbin server: the protocol on the wire, the stamped video, a server that vanishes, DELETE on stop', async (t) => {
+  const port = await freePort();
+  let server = await whipServer(port, { WHIP_TOKEN: 'studio-secret' });
+  t.teardown(() => server.proc.kill('SIGKILL'));
+  const cam = camera([`whip+http://127.0.0.1:${port}/whip?tokenFile=${tokenFile('studio-secret')}`]);
+  cam.start();
+  t.teardown(() => cam.stop());
+  await until('stamped frames over WebRTC', () => server.lines.filter((l) => l.frame).length >= 20, 60_000);
+  const requests = server.lines.filter((l) => l.request).map((l) => l.request);
+  t.match(requests.find((r) => r?.method === 'POST'), { path: '/whip', contentType: 'application/sdp', auth: 'Bearer studio-secret' }, 'the offer as application/sdp with the bearer token');
+  const frames = server.lines.filter((l) => l.frame).map((l) => l.frame!);
+  t.ok(frames.every((f, i) => i === 0 || f.frameNo === frames[i - 1]!.frameNo + 1), 'every frame arrives stamped, in order: the camera\'s own H.264, not encoded again');
+  await until('the output says up', () => whipHealth(cam)?.state === 'up', 10_000);
+
+  // The server vanishes mid-stream: only this output restarts, and comes back to a new server.
+  server.proc.kill('SIGKILL');
+  await until('the output notices (no RTCP receiver report for 12 s)', () => whipHealth(cam)?.state !== 'up', 45_000);
+  server = await whipServer(port, { WHIP_TOKEN: 'studio-secret' });
+  await until('video again after the server came back', () => server.lines.filter((l) => l.frame).length >= 10, 60_000);
+  t.ok((whipHealth(cam)?.restarts ?? 0) >= 1, 'the output process was restarted');
+  t.equal(cam.health().restarts, 0, 'the camera itself never restarted');
+
+  const session = server.lines.find((l) => l.connected)?.connected;
+  await cam.stop();
+  await until('DELETE of the session', () => server.lines.some((l) => l.deleted !== undefined), 10_000);
+  t.equal(server.lines.find((l) => l.deleted !== undefined)?.deleted, session, 'the session it made is the one it ended');
+  t.match(server.lines.filter((l) => l.request).at(-1)?.request, { method: 'DELETE', path: `/whip/session/${session}`, auth: 'Bearer studio-secret' });
+});
+
+t.test('WHIP refusals are errors with the reason: a wrong token, not a WHIP endpoint, an inactive answer, busy', async (t) => {
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ WHIP_TOKEN: 'another-token' }, /refused the token/],
+    [{ WHIP_MODE: 'html' }, /does not take application\/sdp/],
+    [{ WHIP_MODE: 'inactive' }, /inactive, not recvonly/],
+    [{ WHIP_MODE: 'busy' }, /busy \(503\)/],
+  ];
+  for (const [env, expected] of cases) {
+    const port = await freePort();
+    const server = await whipServer(port, env);
+    const cam = camera([`whip+http://127.0.0.1:${port}/whip?tokenFile=${tokenFile('studio-secret')}`]);
+    cam.start();
+    await until(`the error for ${JSON.stringify(env)}`, () => expected.test(whipHealth(cam)?.error ?? ''), 30_000);
+    t.notOk(server.lines.some((l) => l.frame), `${JSON.stringify(env)}: no video was taken as sent`);
+    t.not(whipHealth(cam)?.state, 'up');
+    await cam.stop();
+    server.proc.kill('SIGKILL');
+  }
+});

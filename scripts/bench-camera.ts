@@ -4,6 +4,7 @@
  *   node --import tsx scripts/bench-camera.ts glass [seconds=120] [reps=2]
  *   node --import tsx scripts/bench-camera.ts cpu [seconds=30]
  *   node --import tsx scripts/bench-camera.ts memory [seconds=600]
+ *   node --import tsx scripts/bench-camera.ts transports [seconds=60]
  *
  * glass: glass-to-glass latency and lost frames at 720p30. Every frame is stamped at the source
  *   with debugqroverlay (frame count + running time), encoded with x264 zerolatency, sent over
@@ -73,11 +74,37 @@ interface Arrival {
   recv: number;
 }
 
-function startReceiver(port: number, width: number, height: number): { proc: ChildProcess; arrivals: Arrival[] } {
+interface Receiver {
+  proc: ChildProcess;
+  arrivals: Arrival[];
+  /** Frame numbers (pitbox's stamps) of the access units that arrived, decoded or not. */
+  aus?: Set<number>;
+  /** The receiving srtsrc's counters at the end. */
+  srt?: Record<string, number>;
+}
+
+function startReceiver(port: number, width: number, height: number, latencyMs: number): Receiver {
   const entry = new URL('./bench/qr-receiver.ts', import.meta.url).pathname;
-  const proc = spawn(process.execPath, ['--import', 'tsx', entry, String(port), String(SRT_LATENCY_MS), String(width), String(height)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', entry, String(port), String(latencyMs), String(width), String(height)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const rx: Receiver = { proc, arrivals: [], aus: new Set() };
+  createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+    const m = JSON.parse(line) as Arrival | { au: number } | { srt: Record<string, number> };
+    if ('au' in m) rx.aus?.add(m.au);
+    else if ('srt' in m) rx.srt = m.srt;
+    else rx.arrivals.push(m);
+  });
+  return rx;
+}
+
+/** The test WHIP server (webrtcbin) decoding the QR codes: the WHIP receiver of the benchmark. */
+function startWhipReceiver(port: number, width: number, height: number): Receiver {
+  const entry = new URL('../appliance/test-support/whip-receiver.ts', import.meta.url).pathname;
+  const proc = spawn(process.execPath, ['--import', 'tsx', entry], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, WHIP_PORT: String(port), WHIP_QR: `${width}x${height}` } });
   const arrivals: Arrival[] = [];
-  createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on('line', (line) => arrivals.push(JSON.parse(line) as Arrival));
+  createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+    const m = JSON.parse(line) as { qr?: Arrival };
+    if (m.qr) arrivals.push(m.qr);
+  });
   return { proc, arrivals };
 }
 
@@ -110,18 +137,22 @@ function summarise(arrivals: Arrival[], baseNs: number): GlassResult {
   return { sent, received: kept.length, lost: sent - kept.length, latencies: latencies.sort((a, b) => a - b) };
 }
 
+type Variant = 'gst-launch' | 'pitbox' | 'pitbox-whip';
+
 async function glassRun(
-  variant: 'gst-launch' | 'pitbox',
+  variant: Variant,
   seconds: number,
-): Promise<GlassResult & { analysis?: { delivered: number; dropped: number; workerLost: number; outputDropped: number } }> {
+  latencyMs = SRT_LATENCY_MS,
+): Promise<GlassResult & { analysis?: { delivered: number; dropped: number; workerLost: number; outputDropped: number }; sink?: Readonly<Record<string, number>>; aus?: number; rxSrt?: Record<string, number> }> {
   const port = await freePort();
-  const rx = startReceiver(port, 1280, 720);
-  await sleep(1000);
-  const url = `srt://127.0.0.1:${port}?mode=caller&latency=${SRT_LATENCY_MS}`;
+  const rx = variant === 'pitbox-whip' ? startWhipReceiver(port, 1280, 720) : startReceiver(port, 1280, 720, latencyMs);
+  await sleep(variant === 'pitbox-whip' ? 3000 : 1000);
+  const url = variant === 'pitbox-whip' ? `whip+http://127.0.0.1:${port}/whip` : `srt://127.0.0.1:${port}?mode=caller&latency=${latencyMs}`;
   const config = camera(1280, 720, [url], { analysis: { enabled: true, maxFps: 30 } }, 'qr');
   let baseNs: number;
   let finish: () => Promise<void>;
   let analysis: { delivered: number; dropped: number; workerLost: number; outputDropped: number } | undefined;
+  let sink: Readonly<Record<string, number>> | undefined;
   if (variant === 'gst-launch') {
     const sender = gstLaunchSender(config, url);
     baseNs = await sender.baseNs;
@@ -141,6 +172,7 @@ async function glassRun(
     finish = async () => {
       const h = cam.health();
       analysis = { delivered: h.analysis.delivered, dropped: h.analysis.dropped, workerLost: h.framesDropped, outputDropped: h.outputs[0]?.dropped ?? 0 };
+      sink = h.outputs[0]?.sink;
       await cam.stop();
       if (sum < 0) console.log(sum);
     };
@@ -149,7 +181,36 @@ async function glassRun(
   await finish();
   await sleep(500);
   await stop(rx.proc);
-  return { ...summarise(rx.arrivals, baseNs), ...(analysis ? { analysis } : {}) };
+  const result = summarise(rx.arrivals, baseNs);
+  // Access units that arrived within the measured span (frame numbers of the QR span, shifted).
+  const aus = rx.aus && rx.aus.size > 0 ? Math.min(rx.aus.size, result.sent) : undefined;
+  return { ...result, ...(analysis ? { analysis } : {}), ...(sink ? { sink } : {}), ...(aus !== undefined ? { aus } : {}), ...(rx.srt ? { rxSrt: rx.srt } : {}) };
+}
+
+/**
+ * Issue 14: glass to glass over WHIP next to SRT at latency 40 and 120 and the gst-launch
+ * baseline, in one run; and frames lost against SRT latency (40, 80, 120 ms), with the SRT
+ * sender's own counters to say where a lost frame went (retransmitted too late, dropped by the
+ * sender as too late to send, or never acknowledged).
+ */
+async function transports(seconds: number): Promise<void> {
+  console.log(`glass-to-glass, 720p30, x264 zerolatency 3 Mbit/s on loopback, ${seconds} s per run; the same QR-stamped source and receiver decode for every transport`);
+  const runs: [string, Variant, number][] = [
+    ['gst-launch SRT 40', 'gst-launch', 40],
+    ['pitbox SRT 40', 'pitbox', 40],
+    ['pitbox SRT 80', 'pitbox', 80],
+    ['pitbox SRT 120', 'pitbox', 120],
+    ['pitbox WHIP', 'pitbox-whip', 0],
+  ];
+  for (const [name, variant, latency] of runs) {
+    const res = await glassRun(variant, seconds, latency || SRT_LATENCY_MS);
+    const l = res.latencies;
+    const s = res.sink ?? {};
+    const r = res.rxSrt ?? {};
+    const srt = variant === 'pitbox' ? `  srt sender: sent ${s['packets-sent'] ?? '-'}, retransmitted ${s['packets-retransmitted'] ?? '-'}, lost (NAKed) ${s['packets-sent-lost'] ?? '-'}, dropped as too late ${s['packets-sent-dropped'] ?? '-'}; receiver: lost ${r['packets-received-lost'] ?? '-'}, dropped as too late ${r['packets-received-dropped'] ?? '-'}; access units arrived ${res.aus ?? '-'} of ${res.sent} (the rest of the loss is the QR read)` : '';
+    const worker = res.analysis ? `  lost before the encoder's output ${res.analysis.workerLost}, not sent ${res.analysis.outputDropped}` : '';
+    console.log(`  ${name.padEnd(18)} frames ${res.received}/${res.sent} (lost ${res.lost})  p50 ${fmt(percentile(l, 0.5))} ms  p95 ${fmt(percentile(l, 0.95))} ms  p99 ${fmt(percentile(l, 0.99))} ms${worker}${srt}`);
+  }
 }
 
 async function glass(seconds: number, reps: number): Promise<void> {
@@ -283,7 +344,8 @@ const [mode, a, b] = process.argv.slice(2);
 if (mode === 'glass') await glass(Number(a ?? 120), Number(b ?? 2));
 else if (mode === 'cpu') await cpu(Number(a ?? 30));
 else if (mode === 'memory') await memory(Number(a ?? 600));
+else if (mode === 'transports') await transports(Number(a ?? 60));
 else {
-  console.error('usage: bench-camera.ts glass [seconds] [reps] | cpu [seconds] | memory [seconds]');
+  console.error('usage: bench-camera.ts glass [seconds] [reps] | cpu [seconds] | memory [seconds] | transports [seconds]');
   process.exitCode = 2;
 }

@@ -4,7 +4,10 @@
  * answers recvonly, receives the video, and prints one JSON line per event on stdout:
  *   {"listening": port} once; {"request": {method, path, contentType, auth}} per request;
  *   {"frame": {captureUs, frameNo}} per access unit received (the frame stamp);
- *   {"connected": id}, {"deleted": id}.
+ *   {"connected": id}, {"deleted": id};
+ *   with WHIP_QR=WxH also {"qr": {count, timestamp, recv}} per decoded frame (benchmarks: the
+ *   debugqroverlay code read back with zbar; recv is CLOCK_MONOTONIC ns).
+ * {"pli": ms} each time it asks for a keyframe (WHIP_PLI=1: every 2 s).
  * env WHIP_TOKEN (required bearer token, none: any), WHIP_MODE: ok | inactive | busy | html, WHIP_PORT.
  *
  *   node whip-receiver.js
@@ -12,7 +15,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { readStamps } from '../../drivers/camera/frame-stamp.js';
+import { nalUnits, readStamps } from '../../drivers/camera/frame-stamp.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return --
    GObject introspection objects are typed at run time only. */
@@ -23,6 +26,7 @@ function main(): void {
   const Gst = gi.require('Gst', '1.0');
   const GstWebRTC = gi.require('GstWebRTC', '1.0');
   const GstSdp = gi.require('GstSdp', '1.0');
+  const GstVideo = gi.require('GstVideo', '1.0');
   const GLib = gi.require('GLib', '2.0');
   Gst.init(null);
   const token = process.env['WHIP_TOKEN'] ?? null;
@@ -47,18 +51,53 @@ function main(): void {
       const appsink = make('appsink');
       appsink.emitSignals = true;
       appsink.sync = false;
-      for (const e of [depay, parse, caps, appsink]) pipeline.add(e);
-      depay.link(parse);
-      parse.link(caps);
-      caps.link(appsink);
-      for (const e of [depay, parse, caps, appsink]) e.syncStateWithParent();
+      const chain = [depay, parse, caps, appsink];
+      const qr = process.env['WHIP_QR']?.split('x').map(Number);
+      if (qr) {
+        // Benchmarks: decode and read the debugqroverlay code from the top-left corner (no
+        // stamps: one branch, so the decoder never waits on JavaScript).
+        const bin = Gst.parseBinFromDescription(`avdec_h264 ! videocrop right=${Math.max(0, (qr[0] ?? 0) - 240)} bottom=${Math.max(0, (qr[1] ?? 0) - 240)} ! videoconvert ! zbar name=qr ! fakesink sync=false`, true);
+        for (const e of [depay, parse, bin]) pipeline.add(e);
+        depay.link(parse);
+        parse.link(bin);
+        for (const e of [depay, parse, bin]) e.syncStateWithParent();
+      } else {
+        for (const e of chain) pipeline.add(e);
+        depay.link(parse);
+        parse.link(caps);
+        caps.link(appsink);
+        for (const e of chain) e.syncStateWithParent();
+      }
       pad.link(depay.getStaticPad('sink'));
+      if (process.env['WHIP_PLI']) {
+        // Ask for a keyframe every 2 s, as a receiver does after loss: an upstream force-key-unit
+        // event, which webrtcbin turns into RTCP PLI to the sender.
+        setInterval(() => {
+          depay.sendEvent(GstVideo.videoEventNewUpstreamForceKeyUnit(Gst.CLOCK_TIME_NONE, true, 0));
+          out({ pli: Date.now() });
+        }, 2000);
+      }
       appsink.on('new-sample', () => {
         const buffer = appsink.emit('pull-sample').getBuffer();
         const bytes = Buffer.from(buffer.extractDup(0, buffer.getSize()));
-        for (const s of readStamps(bytes)) out({ frame: { captureUs: Number(s.captureUs), frameNo: s.frameNo, session: id } });
+        const idr = nalUnits(bytes).some((u) => ((bytes[u.payload] ?? 0) & 0x1f) === 5);
+        for (const s of readStamps(bytes)) out({ frame: { captureUs: Number(s.captureUs), frameNo: s.frameNo, session: id, ...(idr ? { idr: true } : {}) } });
         return Gst.FlowReturn.OK;
       });
+    });
+    const bus = pipeline.getBus();
+    bus.addSignalWatch();
+    bus.on('message', (msg: any) => {
+      if (msg.type !== Gst.MessageType.ELEMENT) return;
+      const st = msg.getStructure();
+      if (st?.getName() !== 'barcode') return;
+      const recv = Number(process.hrtime.bigint());
+      try {
+        const code = JSON.parse(st.getString('symbol')) as { TIMESTAMP: number; BUFFERCOUNT: number };
+        out({ qr: { count: code.BUFFERCOUNT, timestamp: code.TIMESTAMP, recv } });
+      } catch {
+        // a misread code: counted as lost by the benchmark
+      }
     });
     webrtc.on('notify::connection-state', () => {
       if (webrtc.connectionState === GstWebRTC.WebRTCPeerConnectionState.CONNECTED) out({ connected: id });

@@ -18,7 +18,7 @@ import { insertBeforeFirstSlice, stampNal } from './frame-stamp.js';
 import { gst, monotonicNs, monotonicToEpochUs, type AppSink, type GstPipeline } from './gst.js';
 import { OutputLink } from './output-link.js';
 import { parseOutput } from './outputs.js';
-import { ANALYSIS_SINK, captureLaunch, ENCODED_SINK, PREVIEW_SINK } from './pipeline.js';
+import { ANALYSIS_SINK, captureLaunch, ENCODED_SINK, ENCODER_NEXT, PREVIEW_SINK } from './pipeline.js';
 import { StreamCounter } from './stream-stats.js';
 import { EXIT, type FrameHeader, type WorkerMessage } from './worker-protocol.js';
 
@@ -56,8 +56,10 @@ function main(): void {
   }
   send({ type: 'started', encoder: { kind: encoder.kind, element: encoder.element, hardware: encoder.hardware }, launch });
 
-  // A WHIP server's keyframe request (PLI/FIR) makes the encoder start a new GOP now.
-  const outputs = config.outputs.map((url) => new OutputLink(parseOutput(url), () => pipeline.forceKeyUnit('enc', 1)));
+  // A WHIP server's keyframe request (PLI/FIR) makes the encoder start a new GOP now:
+  // gstreamer-superficial pushes the upstream force-key-unit event from the named element's
+  // sink pad, so it names the parser after the encoder.
+  const outputs = config.outputs.map((url) => new OutputLink(parseOutput(url), () => pipeline.forceKeyUnit(ENCODER_NEXT, 1)));
   const counter = new StreamCounter(1e9 / config.source.framerate, Date.now());
   let encodedSeen = false;
 

@@ -41,7 +41,7 @@ export interface GstPipeline {
   pause(): void;
   stop(): void;
   seek(position: number, flags: number): boolean;
-  /** Sends a force-key-unit event to the named element (the encoder): the next frame is a keyframe. */
+  /** Pushes an upstream force-key-unit event from the named element's sink pad (to the element before it: the encoder). */
   forceKeyUnit(element: string, count: number): void;
   sendEOS(): void;
   findChild<T = Record<string, unknown>>(name: string): (T & Record<string, unknown>) | undefined;

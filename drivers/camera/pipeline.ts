@@ -6,6 +6,8 @@ import { outputLaunch, type OutputSpec } from './outputs.js';
 export const ENCODED_SINK = 'encoded';
 export const ANALYSIS_SINK = 'analysis';
 export const PREVIEW_SINK = 'preview';
+/** The element right after the encoder: a force-key-unit event sent upstream from it reaches the encoder. */
+export const ENCODER_NEXT = 'encparse';
 
 /** The preview's size: the configured width, the height by the source's aspect (even, for jpegenc). */
 export function previewSize(config: CameraConfig): { width: number; height: number } {
@@ -63,7 +65,8 @@ export function captureLaunch(config: CameraConfig, encoder: EncoderPick): strin
     'videoconvert',
     `video/x-raw,format=${encoder.format}`,
     encoder.launch,
-    'h264parse config-interval=-1',
+    // Named: a keyframe request is pushed upstream from its sink pad into the encoder.
+    `h264parse name=${ENCODER_NEXT} config-interval=-1`,
     'video/x-h264,stream-format=byte-stream,alignment=au',
     `appsink name=${ENCODED_SINK} sync=false async=false max-buffers=60 drop=true`,
   ].join(' ! ');

@@ -6,22 +6,33 @@
  *
  *   node --import tsx scripts/bench/qr-receiver.ts PORT LATENCY_MS WIDTH HEIGHT
  */
-import { gst, monotonicNs } from '../../drivers/camera/gst.js';
+import { readStamps } from '../../drivers/camera/frame-stamp.js';
+import { gst, monotonicNs, type AppSink } from '../../drivers/camera/gst.js';
+import { parseStructure } from '../../drivers/camera/gst-structure.js';
 
 const [port, latency, width, height] = process.argv.slice(2).map(Number) as [number, number, number, number];
 const crop = 240;
+// Two branches after the parser: the access units themselves (their pitbox frame stamps say
+// which frames arrived at all) and the decoder + zbar (which frames' codes were read). A frame
+// that arrived but whose code was not read is the measurement's loss, not the transport's.
 const pipeline = new (gst().Pipeline)(
   [
-    `srtsrc uri="srt://:${port}?mode=listener&latency=${latency}"`,
+    `srtsrc name=src uri="srt://:${port}?mode=listener&latency=${latency}"`,
     'tsdemux',
     'h264parse',
-    'avdec_h264',
-    `videocrop right=${width - crop} bottom=${height - crop}`,
-    'videoconvert',
-    'zbar name=qr',
-    'fakesink sync=false',
-  ].join(' ! '),
+    'video/x-h264,stream-format=byte-stream,alignment=au',
+    'tee name=t',
+    't. ! queue ! appsink name=au sync=false',
+    `t. ! queue ! avdec_h264 ! videocrop right=${width - crop} bottom=${height - crop} ! videoconvert ! zbar name=qr ! fakesink sync=false`,
+  ].join(' ! ').replace(/ ! t\. ! /g, ' t. ! '),
 );
+const au = pipeline.findChild<AppSink>('au');
+const onAu: Parameters<AppSink['pull']>[0] = (buf) => {
+  if (!buf) return void setTimeout(() => au?.pull(onAu), 20);
+  for (const s of readStamps(buf)) process.stdout.write(`${JSON.stringify({ au: s.frameNo })}\n`);
+  au?.pull(onAu);
+};
+au?.pull(onAu);
 pipeline.pollBus((msg) => {
   // zbar's message structure has a field `type` (QR-Code) that hides the message type.
   if (msg._src_element_name === 'qr' && typeof msg.symbol === 'string') {
@@ -38,4 +49,8 @@ pipeline.pollBus((msg) => {
   }
 });
 pipeline.play();
-process.on('SIGTERM', () => process.exit(0));
+process.on('SIGTERM', () => {
+  const stats = pipeline.findChild('src')?.['stats'];
+  process.stdout.write(`${JSON.stringify({ srt: typeof stats === 'string' ? parseStructure(stats) : {} })}\n`);
+  process.exit(0);
+});

@@ -13,7 +13,8 @@ import { workerEntry } from '../worker-protocol.js';
 interface ServerLine {
   listening?: number;
   request?: { method: string; path: string; contentType: string | null; auth: string | null };
-  frame?: { captureUs: number; frameNo: number; session: number };
+  frame?: { captureUs: number; frameNo: number; session: number; idr?: true };
+  pli?: number;
   connected?: number;
   deleted?: number;
 }
@@ -28,8 +29,11 @@ async function whipServer(port: number, env: Record<string, string>): Promise<{ 
   return { proc, lines };
 }
 
-function camera(outputs: string[]): Camera {
-  return new Camera(cameraConfig.parse({ name: 'overhead', source: { kind: 'test', width: 320, height: 240, framerate: 10 }, outputs, preview: { enabled: false }, restart: { initialMs: 200, maxMs: 1000, budget: 50, windowS: 60, cooldownS: 5 } }), silentLogger);
+function camera(outputs: string[], keyframeIntervalS = 1): Camera {
+  return new Camera(
+    cameraConfig.parse({ name: 'overhead', source: { kind: 'test', width: 320, height: 240, framerate: 10 }, encoder: { keyframeIntervalS }, outputs, preview: { enabled: false }, restart: { initialMs: 200, maxMs: 1000, budget: 50, windowS: 60, cooldownS: 5 } }),
+    silentLogger,
+  );
 }
 
 function tokenFile(token: string): string {
@@ -88,4 +92,21 @@ t.test('WHIP refusals are errors with the reason: a wrong token, not a WHIP endp
     await cam.stop();
     server.proc.kill('SIGKILL');
   }
+});
+
+t.test('a keyframe request from the WHIP server (RTCP PLI) reaches the camera\'s encoder', async (t) => {
+  const port = await freePort();
+  const server = await whipServer(port, { WHIP_PLI: '1' });
+  t.teardown(() => server.proc.kill('SIGKILL'));
+  const cam = camera([`whip+http://127.0.0.1:${port}/whip`], 10); // a keyframe only every 10 s on its own
+  cam.start();
+  t.teardown(() => cam.stop());
+  await until('video', () => server.lines.some((l) => l.frame), 60_000);
+  const from = server.lines.length;
+  await new Promise((r) => setTimeout(r, 9000));
+  const window = server.lines.slice(from);
+  const idrs = window.filter((l) => l.frame?.idr).length;
+  const plis = window.filter((l) => l.pli !== undefined).length;
+  t.ok(plis >= 3, `${plis} keyframe requests in 9 s`);
+  t.ok(idrs >= 3, `${idrs} keyframes in 9 s with a 10 s keyframe interval: each request answered`);
 });

@@ -207,7 +207,7 @@ async function transports(seconds: number): Promise<void> {
     const l = res.latencies;
     const s = res.sink ?? {};
     const r = res.rxSrt ?? {};
-    const srt = variant === 'pitbox' ? `  srt sender: sent ${s['packets-sent'] ?? '-'}, retransmitted ${s['packets-retransmitted'] ?? '-'}, lost (NAKed) ${s['packets-sent-lost'] ?? '-'}, dropped as too late ${s['packets-sent-dropped'] ?? '-'}; receiver: lost ${r['packets-received-lost'] ?? '-'}, dropped as too late ${r['packets-received-dropped'] ?? '-'}; access units arrived ${res.aus ?? '-'} of ${res.sent} (the rest of the loss is the QR read)` : '';
+    const srt = variant === 'pitbox' ? `  srt sender: sent ${s['packets-sent'] ?? '-'}, retransmitted ${s['packets-retransmitted'] ?? '-'}, lost (NAKed) ${s['packets-sent-lost'] ?? '-'}, dropped as too late ${s['packets-sent-dropped'] ?? '-'}; receiver: lost ${r['packets-received-lost'] ?? '-'} (of ${r['packets-received'] ?? '-'}); access units arrived ${res.aus ?? '-'} of ${res.sent} (the rest of the loss is the QR read)` : '';
     const worker = res.analysis ? `  lost before the encoder's output ${res.analysis.workerLost}, not sent ${res.analysis.outputDropped}` : '';
     console.log(`  ${name.padEnd(18)} frames ${res.received}/${res.sent} (lost ${res.lost})  p50 ${fmt(percentile(l, 0.5))} ms  p95 ${fmt(percentile(l, 0.95))} ms  p99 ${fmt(percentile(l, 0.99))} ms${worker}${srt}`);
   }

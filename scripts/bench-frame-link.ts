@@ -5,7 +5,7 @@
  * table on a simulated wheel with a 25 fps test camera sent over SRT to a receiver; for every
  * result, how many frames the received frame nearest to the one named is away from it.
  *
- *   node --import tsx scripts/bench-frame-link.ts [results=100] [speed=20]
+ *   node --import tsx scripts/bench-frame-link.ts [results=100] [speed=20]    (results 0: the cost only)
  */
 import { fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -41,6 +41,7 @@ for (const [name, size] of [['keyframe 120 KB', 120_000], ['delta 15 KB', 15_000
 }
 
 // (2) error, end to end over SRT
+if (wanted === 0) process.exit(0);
 const { port, proc } = await startBroker();
 const srtPort = await freePort();
 const table = await simulatedTable({
@@ -64,12 +65,17 @@ await until(`${wanted} results`, () => results().length >= wanted + 1, 60 * 60_0
 await new Promise((r) => setTimeout(r, 1000));
 const offsets: number[] = [];
 let missing = 0;
-for (const e of results().slice(1)) {
+const unlinked: string[] = [];
+for (const [i, e] of results().slice(1).entries()) {
   const named = (e.data['video'] as Record<string, number> | undefined)?.['overhead'];
   const link = named === undefined ? null : index.link(named);
   if (link?.kind === 'in-video') offsets.push(link.offsetFrames);
-  else missing++;
+  else {
+    missing++;
+    unlinked.push(`#${i + 1} ${link === null ? 'names no frame' : link.kind === 'ahead' ? `ahead by ${link.aheadMs} ms` : link.reason}`);
+  }
 }
+if (unlinked.length) console.log(`not linked: ${unlinked.join('; ')} (live edge at the end: ${new Date((index.liveEdge?.captureUs ?? 0) / 1000).toISOString()})`);
 const hist = new Map<number, number>();
 for (const o of offsets) hist.set(o, (hist.get(o) ?? 0) + 1);
 console.log(`results linked: ${offsets.length} of ${offsets.length + missing} (25 fps camera, SRT latency 120 ms, wheel at ${speed}x)`);

@@ -33,17 +33,14 @@ export function stampNal(stamp: FrameStamp): Buffer {
 
 /** Inserts `nal` into an Annex B access unit before its first slice (where H.264 puts SEI). */
 export function insertBeforeFirstSlice(au: Buffer, nal: Buffer): Buffer {
-  for (const unit of nalUnits(au)) {
-    const type = (au[unit.payload] ?? 0) & 0x1f;
-    if (type >= 1 && type <= 5) return Buffer.concat([au.subarray(0, unit.start), nal, au.subarray(unit.start)]);
-  }
-  return Buffer.concat([nal, au]);
+  const slice = headerUnits(au).find((u) => isSlice(au, u));
+  return slice ? Buffer.concat([au.subarray(0, slice.start), nal, au.subarray(slice.start)]) : Buffer.concat([nal, au]);
 }
 
 /** The pitbox stamps in an access unit (normally one). */
 export function readStamps(au: Buffer): FrameStamp[] {
   const stamps: FrameStamp[] = [];
-  for (const unit of nalUnits(au)) {
+  for (const unit of headerUnits(au)) {
     if (((au[unit.payload] ?? 0) & 0x1f) !== 6) continue;
     const rbsp = unescape(au.subarray(unit.payload + 1, unit.end));
     let i = 0;
@@ -71,6 +68,33 @@ interface NalUnit {
   readonly payload: number;
   /** End (exclusive), before the next start code. */
   readonly end: number;
+}
+
+const START = Buffer.from([0, 0, 1]);
+
+function isSlice(data: Buffer, unit: NalUnit): boolean {
+  const type = (data[unit.payload] ?? 0) & 0x1f;
+  return type >= 1 && type <= 5;
+}
+
+/**
+ * The NAL units of an access unit up to and including its first slice: SEI must come before
+ * the slices (7.4.1.2.3), so nothing after it is read (a keyframe is 100 KB of slice data).
+ * Start codes are found with Buffer.indexOf (native), not a byte loop.
+ */
+function headerUnits(data: Buffer): NalUnit[] {
+  const units: NalUnit[] = [];
+  let at = data.indexOf(START);
+  while (at >= 0) {
+    const start = at > 0 && data[at - 1] === 0 ? at - 1 : at;
+    const next = data.indexOf(START, at + 3);
+    const end = next < 0 ? data.length : next > 0 && data[next - 1] === 0 ? next - 1 : next;
+    const unit = { start, payload: at + 3, end };
+    units.push(unit);
+    if (isSlice(data, unit)) break;
+    at = next;
+  }
+  return units;
 }
 
 /** The NAL units of an Annex B byte stream. */

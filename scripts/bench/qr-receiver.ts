@@ -51,6 +51,7 @@ pipeline.pollBus((msg) => {
 pipeline.play();
 process.on('SIGTERM', () => {
   const stats = pipeline.findChild('src')?.['stats'];
-  process.stdout.write(`${JSON.stringify({ srt: typeof stats === 'string' ? parseStructure(stats) : {} })}\n`);
+  // The listener's counters are nested per caller, escaped: flattened here.
+  process.stdout.write(`${JSON.stringify({ srt: typeof stats === 'string' ? parseStructure(stats.replace(/\\/g, '')) : {}})}\n`);
   process.exit(0);
 });

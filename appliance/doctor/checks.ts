@@ -7,6 +7,7 @@ import { LinuxBinding } from '@serialport/bindings-cpp';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { SerialPortStream } from '@serialport/stream';
+import { whipTarget } from '../../drivers/camera/whip/whip-url.js';
 import { parseOutput } from '../../drivers/camera/outputs.js';
 import { LineFramer, type FramedLine } from '../../drivers/wheel/ss2/line-framer.js';
 import { decodeLine } from '../../drivers/wheel/ss2/messages.js';
@@ -156,7 +157,9 @@ export const CHECKS: Check<DoctorContext>[] = [
           out.push(fail(`${shown}: cannot resolve ${u.hostname}: ${(err as NodeJS.ErrnoException).code ?? ''}`, 'fix the host name or the box\'s DNS'));
           continue;
         }
-        if (parseOutput(url).protocol === 'rtmp') {
+        if (parseOutput(url).protocol === 'whip') {
+          out.push(await whipReachable(shown, url));
+        } else if (parseOutput(url).protocol === 'rtmp') {
           const ok = await tcpReachable(u.hostname, Number(u.port || 1935), 3000);
           out.push(ok ? pass(`${shown}: reachable`) : fail(`${shown}: nothing answers on TCP ${u.port || 1935}`, 'is the ingest server up? is a firewall in the way?'));
         } else {
@@ -394,4 +397,24 @@ async function listen(path: string, baudRate: number, ms: number): Promise<{ sta
   r.ms = Math.round(performance.now() - t0);
   await new Promise<void>((resolve) => port.close(() => resolve()));
   return r;
+}
+
+/** A WHIP endpoint answers HTTP, and takes our token (OPTIONS: no session is made). */
+async function whipReachable(shown: string, url: string): Promise<CheckResult> {
+  const target = whipTarget(url);
+  let token: string | null = null;
+  if (target.tokenFile) {
+    try {
+      token = readFileSync(target.tokenFile, 'utf8').trim();
+    } catch (err) {
+      return fail(`${shown}: cannot read the token file ${target.tokenFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'create it (mode 0600, owner pitbox) with the bearer token the platform gave');
+    }
+  }
+  try {
+    const res = await fetch(target.endpoint, { method: 'OPTIONS', headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(5000) });
+    if (res.status === 401 || res.status === 403) return fail(`${shown}: the endpoint refuses the token (${res.status})`, 'check the token file against what the platform issued');
+    return pass(`${shown}: the WHIP endpoint answers (${res.status})`);
+  } catch (err) {
+    return fail(`${shown}: no answer from the WHIP endpoint: ${(err as Error).message}`, 'is the ingest server up? is a firewall in the way?');
+  }
 }

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
@@ -146,15 +148,13 @@ t.test('a card table: the model loads, matches its hash and answers within budge
 });
 
 t.test('outputs: a WHIP endpoint that answers, one that refuses the token, a token file missing', async (t) => {
-  const { createServer } = await import('node:http');
   const server = createServer((req, res) => res.writeHead(req.headers.authorization === 'Bearer good' ? 204 : 401).end());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.teardown(() => server.close());
-  const port = (server.address() as import('node:net').AddressInfo).port;
+  const port = (server.address() as AddressInfo).port;
   const table = cardTable('whip-doc', ['game: baccarat', 'cards: { source: shoe, shoe: { driver: serial, port: /dev/null-shoe } }', 'cameras:', '  - name: overhead', '    source: { kind: test, width: 320, height: 240, framerate: 10 }', '    outputs:', '      - whip+http://127.0.0.1:PORT/whip?tokenFile=DIR/good', '      - whip+http://127.0.0.1:PORT/whip?tokenFile=DIR/bad', '      - whip+http://127.0.0.1:PORT/whip?tokenFile=DIR/missing']);
   writeFileSync(join(table.dir, 'good'), 'good\n');
   writeFileSync(join(table.dir, 'bad'), 'bad\n');
-  const { readFileSync } = await import('node:fs');
   writeFileSync(table.configFile, readFileSync(table.configFile, 'utf8').replaceAll('PORT', String(port)).replaceAll('DIR', table.dir));
   const { lines, out } = await doctor('--config', table.configFile, '--only', 'outputs');
   const found = lines.filter((l) => l.check === 'outputs');

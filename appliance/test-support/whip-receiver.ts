@@ -129,10 +129,13 @@ function main(): void {
       const del = /^\/whip\/session\/(\d+)$/.exec(req.url ?? '');
       if (req.method === 'DELETE' && del) {
         const id = Number(del[1]);
-        sessions.get(id)?.setState(Gst.State.NULL);
+        const pipeline = sessions.get(id);
         sessions.delete(id);
         out({ deleted: id });
-        return void res.writeHead(200).end();
+        res.writeHead(200).end();
+        // Answered first: taking webrtcbin to NULL while it streams can block for a while.
+        setTimeout(() => pipeline?.setState(Gst.State.NULL), 100);
+        return;
       }
       if (req.method !== 'POST' || req.url !== '/whip') return void res.writeHead(404).end();
       if (mode === 'html') return void res.writeHead(415).end();

@@ -112,8 +112,8 @@ export class OutputLink {
     const child = this.child;
     if (!child) return;
     if (this.spec.protocol !== 'whip') return void child.kill('SIGKILL');
-    // A WHIP session is ended by a DELETE the worker sends on SIGTERM (bounded there at 2 s).
+    // A WHIP session is ended by a DELETE the worker sends on SIGTERM (bounded there at 5 s).
     child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+    setTimeout(() => child.kill('SIGKILL'), 6000).unref();
   }
 }

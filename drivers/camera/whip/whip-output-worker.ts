@@ -25,6 +25,9 @@ import { whipTarget } from './whip-url.js';
    GObject introspection objects are typed at run time only. */
 const gi: any = createRequire(import.meta.url)('node-gtk');
 
+/** How long the DELETE that ends a session may take on stop (a loaded box, a slow server). */
+const DELETE_MS = 5000;
+
 function send(msg: OutputMessage): void {
   process.send?.(msg);
 }
@@ -72,7 +75,7 @@ function main(): void {
   const stopSession = async (): Promise<void> => {
     const s = session;
     session = null;
-    if (s) await unpublish(s.resource, token, AbortSignal.timeout(2000));
+    if (s) await unpublish(s.resource, token, AbortSignal.timeout(DELETE_MS));
   };
   const fail = (reason: string, retryAfterMs?: number): void => {
     void stopSession().finally(() => fatal(reason, retryAfterMs));
@@ -161,7 +164,7 @@ function main(): void {
     if (leaving) return;
     leaving = true;
     void stopSession().finally(() => process.kill(process.pid, 'SIGKILL'));
-    setTimeout(() => process.kill(process.pid, 'SIGKILL'), 2500);
+    setTimeout(() => process.kill(process.pid, 'SIGKILL'), DELETE_MS + 500);
   };
   process.stdin.on('end', leave);
   process.on('disconnect', leave);

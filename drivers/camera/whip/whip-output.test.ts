@@ -69,7 +69,7 @@ t.test('WHIP to a webrtcbin server: the protocol on the wire, the stamped video,
 
   const session = server.lines.find((l) => l.connected)?.connected;
   await cam.stop();
-  await until('DELETE of the session', () => server.lines.some((l) => l.deleted !== undefined), 10_000);
+  await until('DELETE of the session', () => server.lines.some((l) => l.deleted !== undefined), 20_000);
   t.equal(server.lines.find((l) => l.deleted !== undefined)?.deleted, session, 'the session it made is the one it ended');
   t.match(server.lines.filter((l) => l.request).at(-1)?.request, { method: 'DELETE', path: `/whip/session/${session}`, auth: 'Bearer studio-secret' });
 });

@@ -90,7 +90,7 @@ export const cameraConfig = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." and "-" only'),
   source: cameraSource,
   encoder: encoder.default({ kind: 'auto', bitrateKbps: 3000, keyframeIntervalS: 1, preset: 'ultrafast' }),
-  outputs: z.array(outputUrl).default([]).describe('srt://, rtmp:// or rtp:// URLs; none: encode for health and analysis only'),
+  outputs: z.array(outputUrl).default([]).describe('srt://, rtmp://, rtp:// or whip+https:// URLs; none: encode for health and analysis only'),
   analysis: analysis.default({ enabled: true, maxFps: 15 }),
   preview: preview.default({ enabled: true, maxFps: 2, width: 640, quality: 70 }),
   silenceMs: z.number().int().min(200).default(2000).describe('No encoded frame for this long: the camera is down and its worker restarted'),

@@ -109,9 +109,10 @@ export class DealerStation {
     this.devices.set(input.name, device);
     source.on('key', (k) => {
       if (k.is === 'resync') return gate.forget('resync');
+      // Autorepeat (30 a second on a held key) changes nothing shown: no status for it.
+      if (k.is === 'repeat') return gate.repeat(k.key);
       if (k.is === 'down') gate.down(k.key);
-      else if (k.is === 'up') gate.up(k.key);
-      else gate.repeat(k.key);
+      else gate.up(k.key);
       this.hooks.changed();
     });
     source.on('heldAtStart', (held) => gate.heldAtStart(held));
@@ -159,6 +160,7 @@ export class DealerStation {
       case 'ignored':
         device.ignored += 1;
         this.log.debug({ device: name, key: v.key, why: v.why }, 'key ignored');
+        if (v.why === 'repeat') return; // the held key is already shown
         break;
       case 'stuck':
         this.stuck.set(`${name}:${v.key}`, v.heldMs);

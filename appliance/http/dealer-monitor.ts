@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { DEALER_MONITOR_HTML } from './dealer-monitor-html.js';
 import type { LocalHttpServer } from './local-server.js';
-import type { PageFeed } from './status-page.js';
+import { escapeHtml, parse, type PageFeed } from './status-page.js';
 
 /** What lifts each suspension, in the words a dealer reads from 3 m. */
 export const LIFTS: Record<string, string> = {
@@ -73,17 +73,4 @@ export class DealerMonitor {
   private broadcast(chunk: string): void {
     for (const c of this.clients) c.write(chunk);
   }
-}
-
-function parse(text: string | undefined): unknown {
-  if (text === undefined) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return null;
-  }
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

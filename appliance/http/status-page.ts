@@ -183,7 +183,8 @@ export class StatusPage {
   }
 }
 
-function parse(text: string | undefined): unknown {
+/** A published message as JSON, or null (none yet, or not JSON). */
+export function parse(text: string | undefined): unknown {
   if (text === undefined) return null;
   try {
     return JSON.parse(text) as unknown;
@@ -192,6 +193,6 @@ function parse(text: string | undefined): unknown {
   }
 }
 
-function escapeHtml(s: string): string {
+export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -4,6 +4,7 @@ import { accessSync, constants, existsSync, readdirSync, readFileSync, watch, ty
 import { basename, dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { Backoff, type BackoffPolicy } from '../serial/backoff.js';
+import { endHelper } from './helper-process.js';
 import { InputEventDecoder, KEY_DOWN, KEY_REPEAT, KEY_UP } from './input-event.js';
 import { keyName } from './key-codes.js';
 import type { DeviceLink, KeySource, KeySourceEvents } from './key-source.js';
@@ -68,11 +69,7 @@ export class EvdevDevice extends EventEmitter<KeySourceEvents> implements KeySou
     this.watcher?.close();
     const helper = this.helper;
     this.helper = null;
-    if (helper && helper.exitCode === null) {
-      const exited = new Promise((resolve) => helper.once('exit', resolve));
-      helper.kill('SIGTERM');
-      await exited;
-    }
+    await endHelper(helper);
     this.setLink({ up: false, reason: 'stopped', detail: 'stopped' });
   }
 

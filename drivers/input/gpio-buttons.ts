@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
 import { Backoff, type BackoffPolicy } from '../serial/backoff.js';
+import { endHelper } from './helper-process.js';
 import type { DeviceLink, KeySource, KeySourceEvents } from './key-source.js';
 
 export type GpioBias = 'pull-up' | 'pull-down' | 'disable' | 'as-is';
@@ -75,11 +76,7 @@ export class GpioButtons extends EventEmitter<KeySourceEvents> implements KeySou
     if (this.retry) clearTimeout(this.retry);
     const mon = this.mon;
     this.mon = null;
-    if (mon && mon.exitCode === null) {
-      const exited = new Promise((resolve) => mon.once('exit', resolve));
-      mon.kill('SIGTERM');
-      await exited;
-    }
+    await endHelper(mon);
   }
 
   private async connect(): Promise<void> {

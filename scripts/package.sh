@@ -132,7 +132,7 @@ libs=$(for f in "$opt/node/bin/node" $(find "$opt/node_modules" -name '*.node');
 done | sort -u)
 pkgs=$(for l in $libs; do dpkg -S "$(readlink -f "$l")" 2>/dev/null || dpkg -S "$l" 2>/dev/null || true; done \
   | cut -d: -f1 | sort -u | grep -v -E '^(pitbox|nodejs)$' || true)
-runtime="gstreamer1.0-plugins-base, gstreamer1.0-plugins-good, gstreamer1.0-plugins-bad, gstreamer1.0-plugins-ugly, gstreamer1.0-libav, systemd, interception-tools, gpiod"
+runtime="gstreamer1.0-plugins-base, gstreamer1.0-plugins-good, gstreamer1.0-plugins-bad, gstreamer1.0-plugins-ugly, gstreamer1.0-libav, gstreamer1.0-nice, gir1.2-gstreamer-1.0, gir1.2-gst-plugins-base-1.0, gir1.2-gst-plugins-bad-1.0, systemd, interception-tools, gpiod"
 depends=$(echo "$pkgs" | tr '\n' ',' | sed 's/,$//; s/,/, /g')
 size=$(du -sk "$stage" --exclude=DEBIAN | cut -f1)
 cat >"$stage/DEBIAN/control" <<EOF

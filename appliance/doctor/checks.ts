@@ -7,7 +7,7 @@ import { LinuxBinding } from '@serialport/bindings-cpp';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { SerialPortStream } from '@serialport/stream';
-import { whipTarget } from '../../drivers/camera/whip/whip-url.js';
+import { readWhipToken, whipTarget } from '../../drivers/camera/whip/whip-url.js';
 import { parseOutput } from '../../drivers/camera/outputs.js';
 import { LineFramer, type FramedLine } from '../../drivers/wheel/ss2/line-framer.js';
 import { decodeLine } from '../../drivers/wheel/ss2/messages.js';
@@ -402,14 +402,9 @@ async function listen(path: string, baudRate: number, ms: number): Promise<{ sta
 /** A WHIP endpoint answers HTTP, and takes our token (OPTIONS: no session is made). */
 async function whipReachable(shown: string, url: string): Promise<CheckResult> {
   const target = whipTarget(url);
-  let token: string | null = null;
-  if (target.tokenFile) {
-    try {
-      token = readFileSync(target.tokenFile, 'utf8').trim();
-    } catch (err) {
-      return fail(`${shown}: cannot read the token file ${target.tokenFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'create it (mode 0600, owner pitbox) with the bearer token the platform gave');
-    }
-  }
+  const read = readWhipToken(target);
+  if ('error' in read) return fail(`${shown}: ${read.error}`, 'create it (mode 0600, owner pitbox) with the bearer token the platform gave');
+  const { token } = read;
   try {
     const res = await fetch(target.endpoint, { method: 'OPTIONS', headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(5000) });
     if (res.status === 401 || res.status === 403) return fail(`${shown}: the endpoint refuses the token (${res.status})`, 'check the token file against what the platform issued');

@@ -4,7 +4,7 @@ import type { BackoffPolicy } from '../serial/backoff.js';
 import { SerialLink, type SerialBinding } from '../serial/serial-link.js';
 import { EvdevDevice, type InputLocation } from './evdev-device.js';
 import { keyChar, keyCode } from './key-codes.js';
-import type { DeviceLink } from './key-source.js';
+import { serialDeviceDown, type DeviceLink } from './key-source.js';
 
 export interface ShoeEvents {
   /** One card's code as the shoe wrote it, when its last byte (or Enter) arrived. */
@@ -75,7 +75,8 @@ export class SerialShoe extends EventEmitter<ShoeEvents> implements CardShoe {
     this.link = new SerialLink({ ...opts, silenceMs: null });
     this.link.on('open', () => this.emit('link', { up: true, detail: `${opts.path} open` }));
     this.link.on('down', (d) => {
-      if (d.reason !== 'stopped') this.emit('link', { up: false, reason: d.reason === 'not-found' ? 'not-found' : 'disconnected', detail: d.detail });
+      const down = serialDeviceDown(d);
+      if (down) this.emit('link', down);
     });
     this.link.on('line', (line) => this.emit('code', { text: line.text, at: line.at }));
   }

@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import type { LinkDown } from '../serial/serial-link.js';
 
 /** A raw change of one key, before the gate decides whether it is a press. */
 export type KeyChange =
@@ -27,4 +28,11 @@ export interface KeySource extends EventEmitter<KeySourceEvents> {
   readonly name: string;
   start(): void;
   stop(): Promise<void>;
+}
+
+/** A serial device's link going down, as a device link (null for a deliberate stop). */
+export function serialDeviceDown(d: LinkDown): DeviceLink | null {
+  if (d.reason === 'stopped') return null;
+  const reason = d.reason === 'silent' || d.reason === 'not-found' ? d.reason : 'disconnected';
+  return { up: false, reason, detail: d.detail };
 }

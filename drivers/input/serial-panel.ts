@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { BackoffPolicy } from '../serial/backoff.js';
 import { SerialLink, type SerialBinding } from '../serial/serial-link.js';
-import type { KeySource, KeySourceEvents } from './key-source.js';
+import { serialDeviceDown, type KeySource, type KeySourceEvents } from './key-source.js';
 
 export interface SerialPanelOptions {
   readonly name: string;
@@ -39,7 +39,8 @@ export class SerialPanel extends EventEmitter<KeySourceEvents> implements KeySou
     this.link = new SerialLink({ path: opts.path, baudRate: opts.baudRate, binding: opts.binding, reconnect: opts.reconnect, silenceMs: opts.silenceMs, log: opts.log });
     this.link.on('open', () => this.emit('link', { up: true, detail: `${opts.path} open` }));
     this.link.on('down', (d) => {
-      if (d.reason !== 'stopped') this.emit('link', { up: false, reason: d.reason === 'silent' ? 'silent' : d.reason === 'not-found' ? 'not-found' : 'disconnected', detail: d.detail });
+      const down = serialDeviceDown(d);
+      if (down) this.emit('link', down);
     });
     this.link.on('line', (line) => this.onLine(line.text));
   }

@@ -13,13 +13,12 @@
  * env PITBOX_OUTPUT: whip+https://host/path (whip+http:// on loopback) with optional
  * `tokenFile=/path` (the bearer token, read here, never logged) and `turn=turn://user:pass@host:port`.
  */
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { exitWith, isExiting } from '../exit-with.js';
 import { RecordReader } from '../frame-channel.js';
 import type { EncodedHeader, OutputMessage } from '../worker-protocol.js';
 import { iceServersOf, publish, unpublish, WhipError, type IceServer } from './whip-client.js';
-import { whipTarget } from './whip-url.js';
+import { readWhipToken, whipTarget } from './whip-url.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return --
    GObject introspection objects are typed at run time only. */
@@ -40,14 +39,9 @@ function main(): void {
   const raw = process.env['PITBOX_OUTPUT'];
   if (!raw) return fatal('PITBOX_OUTPUT is not set');
   const target = whipTarget(raw);
-  let token: string | null = null;
-  if (target.tokenFile) {
-    try {
-      token = readFileSync(target.tokenFile, 'utf8').trim();
-    } catch (err) {
-      return fatal(`cannot read the WHIP token file ${target.tokenFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-  }
+  const read = readWhipToken(target);
+  if ('error' in read) return fatal(read.error);
+  const { token } = read;
   const Gst = gi.require('Gst', '1.0');
   const GstWebRTC = gi.require('GstWebRTC', '1.0');
   const GstSdp = gi.require('GstSdp', '1.0');

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { OutputUrlError } from '../outputs.js';
 
 /** A WHIP output as configured: whip+https://host/path?tokenFile=/etc/pitbox/whip-token&turn=turn://u:p@host:3478 */
@@ -23,4 +24,14 @@ export function whipTarget(raw: string): WhipTarget {
   url.searchParams.delete('turn');
   if (url.protocol === 'whip+http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) throw new OutputUrlError('WHIP over plain http only to loopback (tests): use whip+https://');
   return { endpoint: url.href.replace(/^whip\+/, ''), tokenFile, turn };
+}
+
+/** The bearer token from the target's file (none without one), or why it cannot be read. */
+export function readWhipToken(target: WhipTarget): { token: string | null } | { error: string } {
+  if (!target.tokenFile) return { token: null };
+  try {
+    return { token: readFileSync(target.tokenFile, 'utf8').trim() };
+  } catch (err) {
+    return { error: `cannot read the token file ${target.tokenFile} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
+  }
 }

@@ -20,3 +20,9 @@ gst-launch-1.0 -q multifilesrc location="$work/clip/frames/%04d.png" index=0 cap
   ! x264enc bitrate=1500 key-int-max="$fps" bframes=0 speed-preset=medium ! h264parse ! matroskamux ! filesink location="$out/baccarat-round.mkv"
 (cd models/training && $py make_stills.py "../../$art" heruka-2color "../../$out/stills" 4)
 ls -la "$out" "$out/stills"
+# Blackjack cascades in deck families the models never saw (decks.HELD_OUT), with their CSV.
+held=$($py -c 'import sys; sys.path.insert(0, "models/training"); import decks; print(" ".join(decks.HELD_OUT))')
+[ -f "$art/gnome-paris/KS.png" ] || $py models/training/grid_deck.py "$art" $(echo "$held" | sed 's/gnome-//g')
+rm -rf "$out/cascades"
+(cd models/training && $py make_eval.py "../../$out/cascades" 6 9 --layout blackjack)
+ls -la "$out/cascades"

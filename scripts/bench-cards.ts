@@ -4,18 +4,16 @@
  *   node --import tsx scripts/bench-cards.ts [runs=200]
  *
  * On the 1080p stills in test-fixtures/cards/stills (8 cards each), as BGR buffers like the
- * camera's appsink gives: detection (OpenCV) and classification (one ONNX batch of the found
- * cards) timed separately and together, with ONNX Runtime on 1 and on 2 intra-op threads;
+ * camera's appsink gives: detection (the frame scaled to 640 wide and the corner detector) and
+ * reading (each corner cut at full resolution, one ONNX batch, corners paired into cards) timed
+ * separately and together, with ONNX Runtime on 1 and on 2 intra-op threads;
  * pinned to one core with `taskset -c 0` for the one-core target. The baseline, timed in the
  * same run, is what any pipeline pays to look at a frame at all: wrapping the buffer in a Mat
- * and one colour conversion at full size. Also: model load time (median of 10) and memory
+ * and one colour conversion at full size. Also: both models' load time (median of 10) and memory
  * (RSS after loading and after the runs).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { INPUT_SIZE, writeCardInput } from '../appliance/cards/recognition/card-input.js';
-import { CardClassifier } from '../appliance/cards/recognition/classifier.js';
-import { findCards } from '../appliance/cards/recognition/detector.js';
 import { opencv } from '../appliance/cards/recognition/opencv.js';
 import { CardRecognizer } from '../appliance/cards/recognition/recognizer.js';
 
@@ -40,9 +38,9 @@ const rssStart = mib();
 const loads: number[] = [];
 for (let i = 0; i < 10; i++) {
   const t0 = performance.now();
-  const c = await CardClassifier.load(undefined, 1);
+  const r = await CardRecognizer.load({ threads: 1 });
   loads.push(performance.now() - t0);
-  await c.close();
+  await r.close();
 }
 
 for (const threads of [1, 2]) {
@@ -53,7 +51,6 @@ for (const threads of [1, 2]) {
   const classify: number[] = [];
   const total: number[] = [];
   let cards = 0;
-  const batch = new Float32Array(16 * INPUT_SIZE);
   for (let i = 0; i < runs; i++) {
     const f = frames[i % frames.length]!;
     // interleaved, so a noisy neighbour hits baseline and pipeline alike
@@ -61,15 +58,11 @@ for (const threads of [1, 2]) {
     new cv.Mat(f.data, f.height, f.width, cv.CV_8UC3).cvtColor(cv.COLOR_BGR2GRAY);
     base.push(performance.now() - t0);
 
-    t0 = performance.now();
     const mat = new cv.Mat(f.data, f.height, f.width, cv.CV_8UC3);
-    const quads = findCards(mat);
-    const t1 = performance.now();
-    quads.forEach((q, k) => writeCardInput(mat, q, batch, k * INPUT_SIZE));
-    await recognizer.classifier.classify(batch, quads.length);
-    const t2 = performance.now();
-    detect.push(t1 - t0);
-    classify.push(t2 - t1);
+    const split = { detectMs: 0, readMs: 0 };
+    await recognizer.recognize(mat, split);
+    detect.push(split.detectMs);
+    classify.push(split.readMs);
 
     t0 = performance.now();
     const found = await recognizer.recognizeFrame(f);
@@ -86,7 +79,7 @@ for (const threads of [1, 2]) {
       cardsPerFrame: +(cards / runs).toFixed(2),
       totalMs: tot,
       detectMs: stats(detect),
-      classifyMs: stats(classify),
+      readMs: stats(classify),
       baselineMs: b,
       ratioToBaseline: +(tot.median / b.median).toFixed(1),
       rssMiB: { start: rssStart, loaded: rssLoaded, after: mib() },

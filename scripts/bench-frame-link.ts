@@ -72,7 +72,7 @@ for (const [i, e] of results().slice(1).entries()) {
   if (link?.kind === 'in-video') offsets.push(link.offsetFrames);
   else {
     missing++;
-    unlinked.push(`#${i + 1} ${link === null ? 'names no frame' : link.kind === 'ahead' ? `ahead by ${link.aheadMs} ms` : link.reason}`);
+    unlinked.push(`#${i + 1} ${link === null ? 'names no frame' : link.kind === 'ahead' ? `ahead by ${link.aheadMs} ms` : link.kind === 'before-join' ? `${link.beforeMs} ms before the receiver joined` : link.reason}`);
   }
 }
 if (unlinked.length) console.log(`not linked: ${unlinked.join('; ')} (live edge at the end: ${new Date((index.liveEdge?.captureUs ?? 0) / 1000).toISOString()})`);

@@ -29,7 +29,7 @@ mkdir -p "$opt/models" "$opt/node/bin" "$stage/usr/bin" "$stage/lib/systemd/syst
 
 echo "package: staging $name" >&2
 cp -a dist package.json package-lock.json "$opt/"
-cp models/cards.onnx models/cards.json models/README.md "$opt/models/"
+cp models/corners.onnx models/corner-reader.onnx models/cards.json models/README.md "$opt/models/"
 cp -a node_modules "$opt/"
 # Production dependencies only (removes tap, typescript, eslint, tsx...; nothing is fetched).
 (cd "$opt" && npm prune --omit=dev --ignore-scripts --no-audit --no-fund >/dev/null 2>&1)

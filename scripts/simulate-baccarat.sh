@@ -32,6 +32,7 @@ cameras:
 cards:
   source: both
   camera: overhead
+  threshold: 0.85   # the clip is 960x540: a quarter of the pixels the model's 0.9 was chosen for
   positions:
 $positions
   shoe: { driver: serial, port: $dir/shoe, matchWindowMs: 30000 }

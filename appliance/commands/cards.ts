@@ -1,18 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/load.js';
-import { checkPositions } from '../table/card-table.js';
+import { cascadesOf, checkPositions } from '../table/card-table.js';
 import { ModelError } from '../cards/recognition/classifier.js';
 import { drawPositions } from '../cards/recognition/calibration.js';
+import { type ImageScore, parseTruthCsv, scoreImage, summarise, type Summary, TruthError, type TruthRow } from '../cards/recognition/evaluation.js';
+import { readPositions, type Cascades, type Positions } from '../cards/recognition/positions.js';
+import { inside } from '../cards/recognition/quad.js';
 import { ImageError, CardRecognizer, readImage, type FoundCard } from '../cards/recognition/recognizer.js';
 
-const USAGE = `usage: pitbox cards recognize IMAGE... [--json] [--threshold P]
-       pitbox cards calibrate --config FILE --image STILL.png --out OVERLAY.png`;
+const USAGE = `usage: pitbox cards recognize IMAGE... [--json]
+       pitbox cards calibrate --config FILE --image STILL.png --out OVERLAY.png
+       pitbox cards evaluate DIR [--csv FILE] [--config FILE] [--threshold P] [--corner-threshold P] [--back-threshold P] [--worst N] [--json]`;
 
 /** `pitbox cards recognize|calibrate`: the recogniser on stills, and the positions drawn for the technician. */
 export async function cardsCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'recognize') return recognize(rest);
   if (sub === 'calibrate') return calibrate(rest);
+  if (sub === 'evaluate') return evaluate(rest);
   process.stderr.write(`${USAGE}\n`);
   return 2;
 }
@@ -95,4 +102,119 @@ async function calibrate(args: string[]): Promise<number> {
 function round(x: number, digits: number): number {
   const k = 10 ** digits;
   return Math.round(x * k) / k;
+}
+
+/**
+ * `pitbox cards evaluate DIR`: the recogniser on a folder of stills against a CSV of the cards in
+ * each (DIR/cards.csv unless --csv; format in cards/recognition/evaluation.ts). With --config, rows
+ * that name a position are scored on what the table would read there (cascades in deal order).
+ */
+async function evaluate(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      csv: { type: 'string' },
+      config: { type: 'string', short: 'c' },
+      threshold: { type: 'string' },
+      'corner-threshold': { type: 'string' },
+      'back-threshold': { type: 'string' },
+      worst: { type: 'string', default: '10' },
+      json: { type: 'boolean', default: false },
+      model: { type: 'string' },
+    },
+  });
+  const dir = positionals[0];
+  if (!dir || positionals.length > 1) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const csvPath = values.csv ?? join(dir, 'cards.csv');
+  let rows: TruthRow[];
+  let positions: Positions | null = null;
+  let cascades: Cascades = {};
+  let recognizer: CardRecognizer;
+  try {
+    rows = parseTruthCsv(readFileSync(csvPath, 'utf8'), csvPath);
+    if (values.config) {
+      const config = loadConfig(values.config);
+      if (config.game === 'roulette') throw new ConfigError(values.config, ['game: evaluation is for card tables (baccarat, blackjack)']);
+      positions = checkPositions(config, values.config);
+      cascades = cascadesOf(config);
+    }
+    const unknown = rows.find((r) => r.position !== null && !(positions && positions[r.position]));
+    if (unknown) throw new TruthError(`${csvPath}: ${unknown.image} names position "${unknown.position}": ${positions ? 'not a position of the config' : 'positions need --config FILE'}`);
+    const detector = {
+      ...(values['corner-threshold'] ? { cornerThreshold: Number(values['corner-threshold']) } : {}),
+      ...(values['back-threshold'] ? { backThreshold: Number(values['back-threshold']) } : {}),
+    };
+    recognizer = await CardRecognizer.load({ ...(values.model ? { modelSpec: values.model } : {}), detector });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`pitbox: invalid config ${err.message}\n`);
+      return 2;
+    }
+    const e = err as NodeJS.ErrnoException;
+    process.stderr.write(`pitbox cards: ${e.code === 'ENOENT' ? `cannot read ${csvPath}: ${e.message}` : e.message}\n`);
+    return err instanceof TruthError || e.code === 'ENOENT' ? 2 : 1;
+  }
+  const threshold = values.threshold ? Number(values.threshold) : recognizer.classifier.spec.threshold;
+  const scores: ImageScore[] = [];
+  let failed = 0;
+  try {
+    const byImage = new Map<string, TruthRow[]>();
+    for (const r of rows) byImage.set(r.image, [...(byImage.get(r.image) ?? []), r]);
+    for (const [image, truths] of byImage) {
+      let found: FoundCard[];
+      const t0 = performance.now();
+      try {
+        found = await recognizer.recognizeFile(join(dir, image));
+      } catch (err) {
+        if (!(err instanceof ImageError)) throw err;
+        failed += 1;
+        process.stderr.write(`pitbox cards: ${err.message}\n`);
+        continue;
+      }
+      const ms = performance.now() - t0;
+      const named = (c: { card: string | null; confidence: number }): string | null => (c.card !== null && c.confidence >= threshold ? c.card : null);
+      for (const truth of truths) {
+        if (truth.position === null) {
+          const whole = truths.length === 1 ? found : found.filter((f) => !Object.values(positions ?? {}).some((p) => inside(f.centre, p)));
+          scores.push(scoreImage(truth, { sure: whole.map(named).filter((c): c is string => c !== null), unsure: whole.filter((c) => named(c) === null).map((c) => c.best) }, ms));
+        } else {
+          const readings = readPositions(found, { [truth.position]: positions![truth.position]! }, cascades);
+          const sure = readings.map((r): string | null => (r.card !== null && r.confidence >= threshold ? r.card : null));
+          scores.push(scoreImage(truth, { sure: sure.filter((c): c is string => c !== null), unsure: sure.filter((c) => c === null).map(() => '?') }, ms));
+        }
+      }
+    }
+  } finally {
+    await recognizer.close();
+  }
+  const summary = summarise(scores, Number(values.worst));
+  if (values.json) process.stdout.write(`${JSON.stringify({ dir, csv: csvPath, threshold, unreadableImages: failed, ...summary })}\n`);
+  else process.stdout.write(describeSummary(dir, threshold, summary, failed));
+  return failed > 0 ? 1 : 0;
+}
+
+function describeSummary(dir: string, threshold: number, s: Summary, failed: number): string {
+  const pct = (x: number): string => `${(100 * x).toFixed(2)} %`;
+  const lines = [
+    `${dir}: ${s.images} stills, ${s.cards} cards to read (threshold ${threshold})${failed ? `; ${failed} stills could not be read` : ''}`,
+    `  read right   ${String(s.read).padStart(6)}   recall ${pct(s.recall)}`,
+    `  read WRONG   ${String(s.wrong).padStart(6)}   precision ${pct(s.precision)}`,
+    `  abstained    ${String(s.abstained).padStart(6)}   ${pct(s.abstainRate)} of the cards found; worst still ${pct(s.worstAbstainRate)}`,
+    `  not found    ${String(s.missed - s.wrong).padStart(6)}`,
+    `  median time per still ${s.medianMs.toFixed(1)} ms (decode included)`,
+  ];
+  const conf = Object.entries(s.confusions).sort((a, b) => b[1] - a[1]);
+  if (conf.length) lines.push(`  confusions (true -> read): ${conf.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  if (s.worst.length) {
+    lines.push('  worst stills:');
+    for (const w of s.worst) {
+      const what = [w.wrong.length ? `WRONG ${w.wrong.join(' ')}` : '', w.missed.length ? `missed ${w.missed.join(' ')}` : '', w.abstained ? `${w.abstained} abstained` : ''].filter(Boolean).join('; ');
+      lines.push(`    ${w.image}${w.position ? ` [${w.position}]` : ''}: ${w.read}/${w.expected} read; ${what}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -5,7 +5,7 @@ import mqtt from 'mqtt';
 import { workerEntry } from '../../drivers/camera/worker-protocol.js';
 import type { EventEnvelope } from '../contract/envelope.js';
 import { VerifiedStream } from '../consumer/stream.js';
-import { ReceivedFrames, type FrameLink } from '../consumer/video-link.js';
+import { ReceivedFrames, type FrameLink, type ReceivedFrame } from '../consumer/video-link.js';
 import { OPTIONS, resolveTarget } from './tail.js';
 
 /** What the receiver says about one event: the frame it names, and when the picture shows it. */
@@ -46,14 +46,16 @@ export async function receiveCommand(args: string[]): Promise<number> {
   const types = v.types ? new Set(v.types.split(',')) : null;
   const count = v.count ? Number(v.count) : Infinity;
   let frames: ReceivedFrames | null = v.fps ? new ReceivedFrames(1e6 / Number(v.fps)) : null;
-  const firstStamps: number[] = [];
+  const firstStamps: ReceivedFrame[] = [];
   const pending: { event: EventEnvelope; namedUs: number; arrived: number }[] = [];
   let reported = 0;
   let finish: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (finish = resolve));
 
   const report = (r: LinkReport): void => {
-    reported += 1;
+    // An event from before the stream joined (the broker's history) is told, but is not one of
+    // the --count: those are the events this receiver could hold against its video.
+    if (r.link !== 'before-join') reported += 1;
     process.stdout.write(`${v.json ? JSON.stringify(r) : describe(r)}\n`);
     if (reported >= count) finish();
   };
@@ -79,12 +81,12 @@ export async function receiveCommand(args: string[]): Promise<number> {
     if (f.captureUs === undefined || f.frameNo === undefined) return;
     if (!frames) {
       // The frame period from the stamps themselves (the median of the first gaps).
-      firstStamps.push(f.captureUs);
+      firstStamps.push({ captureUs: f.captureUs, frameNo: f.frameNo, receivedAt: f.at ?? performance.now() });
       if (firstStamps.length < 12) return;
-      const gaps = firstStamps.slice(1).map((s, i) => s - firstStamps[i]!).sort((a, b) => a - b);
+      const gaps = firstStamps.slice(1).map((s, i) => s.captureUs - firstStamps[i]!.captureUs).sort((a, b) => a - b);
       frames = new ReceivedFrames(gaps[gaps.length >> 1]!);
-    }
-    frames.add({ captureUs: f.captureUs, frameNo: f.frameNo, receivedAt: f.at ?? performance.now() });
+      for (const early of firstStamps) frames.add(early); // the frames that measured the period count too
+    } else frames.add({ captureUs: f.captureUs, frameNo: f.frameNo, receivedAt: f.at ?? performance.now() });
     settle();
   });
   worker.once('exit', (code) => {
@@ -116,6 +118,7 @@ export async function receiveCommand(args: string[]): Promise<number> {
 function describe(r: LinkReport): string {
   const when = new Date(r.namedUs / 1000).toISOString().replace('Z', `${String(r.namedUs % 1000).padStart(3, '0')}Z`);
   const head = `#${r.seq} ${r.type}${r.round === null ? '' : ` round ${r.round}`}: ${r.camera} frame ${when}`;
+  if (r.link === 'before-join') return `${head}: before this receiver joined the stream`;
   if (r.link !== 'in-video') return `${head}: NOT IN THE VIDEO (${r.link})`;
   const off = r.offsetFrames === 0 ? 'exact' : `${r.offsetFrames} frame(s) off`;
   const held = r.heldMs > 0 ? `; held ${r.heldMs} ms until the video reached it` : '';

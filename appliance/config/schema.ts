@@ -62,7 +62,7 @@ const polygon = z.array(point).min(3, 'a position needs at least 3 corners').des
 const cards = z.strictObject({
   source: z.enum(['camera', 'shoe', 'both']).default('camera').describe('camera; shoe (baccarat: the deal order decides positions); both (a card counts only when the two agree)'),
   camera: z.string().min(1).optional().describe('The camera (cameras[].name) whose analysis frames are read; required unless source is shoe'),
-  positions: z.record(z.string(), polygon).default({}).describe('Table positions: player1..3/banker1..3, or dealerN/boxK.N'),
+  positions: z.record(z.string(), polygon).default({}).describe('Table positions: player1..3/banker1..3; dealerN/boxK.N, or a whole blackjack hand (boxK, dealer) read as a cascade in deal order'),
   shoe: shoeConfig.optional().describe('The scanner shoe; required when source is shoe or both'),
   confirmFrames: z.number().int().min(2).max(30).default(3).describe('Consecutive frames a card must read the same before it counts'),
   threshold: z.number().gt(0).lt(1).optional().describe('Confidence below which a reading is "unknown" (default: the model\'s own)'),

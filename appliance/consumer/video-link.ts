@@ -16,6 +16,8 @@ export type FrameLink =
   | { readonly kind: 'in-video'; readonly frame: ReceivedFrame; readonly offsetFrames: number; readonly behindLiveMs: number }
   /** Not in the video yet: the result is ahead of the picture by `aheadMs` (hold it). */
   | { readonly kind: 'ahead'; readonly aheadMs: number }
+  /** Captured before this receiver's first frame: it joined the stream after that moment. */
+  | { readonly kind: 'before-join'; readonly beforeMs: number }
   /** Older than anything kept, or in a gap of the stream (the frame never arrived). */
   | { readonly kind: 'missing'; readonly reason: string };
 
@@ -28,12 +30,14 @@ const KEEP_MS = 120_000;
  */
 export class ReceivedFrames {
   private readonly frames: ReceivedFrame[] = [];
+  private firstEver: number | null = null;
 
   constructor(private readonly periodUs: number) {}
 
   add(frame: ReceivedFrame): void {
     const last = this.frames.at(-1);
     if (last && frame.captureUs <= last.captureUs) return; // a repeat after a reconnect
+    this.firstEver ??= frame.captureUs;
     this.frames.push(frame);
     const horizon = frame.captureUs - KEEP_MS * 1000;
     while ((this.frames[0]?.captureUs ?? Infinity) < horizon) this.frames.shift();
@@ -49,6 +53,7 @@ export class ReceivedFrames {
     if (!edge) return { kind: 'ahead', aheadMs: NaN };
     if (namedUs > edge.captureUs + this.periodUs / 2) return { kind: 'ahead', aheadMs: (namedUs - edge.captureUs) / 1000 };
     const first = this.frames[0] as ReceivedFrame;
+    if (this.firstEver !== null && namedUs < this.firstEver - this.periodUs / 2) return { kind: 'before-join', beforeMs: (this.firstEver - namedUs) / 1000 };
     if (namedUs < first.captureUs - this.periodUs / 2) return { kind: 'missing', reason: 'older than the frames kept' };
     let lo = 0;
     let hi = this.frames.length - 1;

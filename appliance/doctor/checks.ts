@@ -181,7 +181,7 @@ export const CHECKS: Check<DoctorContext>[] = [
       try {
         const warm = await r.warmUp();
         const budget = 50;
-        const found = `${r.classifier.spec.sha256.slice(0, 12)}… hash matches, loaded in ${Math.round(loadMs)} ms, a batch of 8 in ${warm.toFixed(1)} ms`;
+        const found = `corner detector and reader (${r.classifier.spec.sha256.slice(0, 12)}…) hashes match, loaded in ${Math.round(loadMs)} ms, a 1080p frame with 8 corners in ${warm.toFixed(1)} ms`;
         return warm <= budget ? pass(found) : warn(`${found} (budget ${budget} ms)`, 'the box is slow or busy: check `top`; set cards.threads');
       } finally {
         void r.close();

@@ -143,7 +143,7 @@ t.test('a card table: the model loads, matches its hash and answers within budge
     '  socket: /nonexistent/pitbox-doctor-test.sock',
   ]);
   const r = await doctor('--config', table.configFile, '--only', 'model,cameras');
-  t.match(r.lines.find((l) => l.check === 'model'), { status: /pass|warn/, found: /hash matches, loaded in \d+ ms, a batch of 8 in/ }, r.out);
+  t.match(r.lines.find((l) => l.check === 'model'), { status: /pass|warn/, found: /hashes match, loaded in \d+ ms, a 1080p frame with 8 corners in/ }, r.out);
   t.match(r.lines.find((l) => l.check === 'cameras'), { status: /pass|warn/, found: /overhead: \d+ frames in 2 s/ });
 });
 

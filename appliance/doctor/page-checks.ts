@@ -9,10 +9,11 @@ let cached: { at: number; result: { checks: CheckLine[] } } | null = null;
 /**
  * The doctor's table for the status page, from inside the appliance: hardware is asked of the
  * appliance itself (its status), the journal's line comes from the background chain check, and
- * the result is kept for 10 s so a page reloaded in a loop costs nothing.
+ * the result is kept for 10 s so a page reloaded in a loop costs nothing. `fresh` (the page's
+ * "run again"): at most 2 s old, so a technician who just fixed a cable sees it.
  */
-export async function pageDoctor(configFile: string, status: () => Record<string, unknown>): Promise<{ checks: CheckLine[] }> {
-  if (cached && performance.now() - cached.at < 10_000) return cached.result;
+export async function pageDoctor(configFile: string, status: () => Record<string, unknown>, fresh = false): Promise<{ checks: CheckLine[] }> {
+  if (cached && performance.now() - cached.at < (fresh ? 2_000 : 10_000)) return cached.result;
   const ctx = defaultContext(configFile);
   const lines = await runChecks(CHECKS.filter((c) => IN_PROCESS.has(c.name)), ctx);
   // The config check asks the control socket; this process is the appliance, so say so directly.

@@ -161,10 +161,10 @@ function addEvent(e, atTop) {
   while (ul.children.length > 50) ul.lastChild.remove();
 }
 
-async function doctor() {
+async function doctor(fresh) {
   text($('doctor-at'), 'running…');
   try {
-    const r = await fetch('/doctor.json'); const d = await r.json();
+    const r = await fetch(fresh === true ? '/doctor.json?fresh=1' : '/doctor.json'); const d = await r.json();
     const tb = $('doctor').tBodies[0]; tb.replaceChildren();
     for (const l of d.checks) {
       const tr = document.createElement('tr'); tr.dataset.check = l.check; tr.dataset.status = l.status;
@@ -174,7 +174,7 @@ async function doctor() {
     text($('doctor-at'), 'at ' + new Date().toLocaleTimeString());
   } catch (err) { text($('doctor-at'), 'could not run: ' + err); }
 }
-$('recheck').addEventListener('click', doctor);
+$('recheck').addEventListener('click', () => doctor(true));
 
 const live = new EventSource('/live');
 live.onopen = () => { const l = $('live'); l.className = 'on'; text(l, '● live'); };

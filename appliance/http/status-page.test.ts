@@ -76,8 +76,21 @@ t.test('the status page shows the table, its alarms with what to do, verified ev
   t.equal((await fetch(`http://127.0.0.1:${httpPort}/camera.mjpeg?name=nope`)).status, 404);
 
   // The checks, run by the appliance itself: the wheel asked of the appliance, not reopened.
-  await page.waitForSelector('#doctor tr[data-check="wheel-port"]', { timeout: 30_000 });
-  t.equal(await page.evaluate(`document.querySelector('#doctor tr[data-check="wheel-port"]').dataset.status`), 'pass');
+  // The page ran them on load, which can be before the wheel's first frame on a busy box (and a
+  // load answers from a result up to 10 s old): the technician's "run again" now that the link is
+  // up, which runs them afresh (and again, a few times, should the link flap on a loaded box).
+  let wheelCheck = '';
+  for (let attempt = 0; attempt < 5 && wheelCheck !== 'pass'; attempt++) {
+    await page.click('#recheck'); // sets "running…" at once; "at TIME" when the run is back
+    await page.waitForFunction("document.querySelector('#doctor-at').textContent !== 'running…'", { timeout: 30_000 });
+    await page.waitForSelector('#doctor tr[data-check="wheel-port"]', { timeout: 30_000 });
+    wheelCheck = (await page.evaluate(`document.querySelector('#doctor tr[data-check="wheel-port"]').dataset.status`)) as string;
+    if (wheelCheck !== 'pass') {
+      t.comment(`wheel-port check, run ${attempt + 1}: ${await textOf('#doctor tr[data-check="wheel-port"]')}`);
+      await new Promise((r) => setTimeout(r, 2500)); // "run again" may answer from a result up to 2 s old
+    }
+  }
+  t.equal(wheelCheck, 'pass', 'the wheel port check passes while the appliance holds the link');
   t.match(await textOf('#doctor tr[data-check="wheel-port"]'), /held by the running appliance, link up/);
   t.match(await textOf('#doctor tr[data-check="journal"]'), /whole chain verified|chain check running/);
   await page.screenshot({ path: join(SHOTS, 'status-page-open.png'), fullPage: true });

@@ -65,7 +65,8 @@ export class StatusPage {
   constructor(
     private readonly source: PageFeed,
     table: { studio: string; table: string; game: string },
-    private readonly doctor: () => Promise<unknown>,
+    /** `fresh`: the technician pressed "run again" (not a page load): do not answer from the cache. */
+    private readonly doctor: (fresh: boolean) => Promise<unknown>,
   ) {
     this.table = { studio: table.studio, table: table.table };
     source.feed.on('message', (m) => this.onMessage(m.kind, m.text));
@@ -120,8 +121,9 @@ export class StatusPage {
         if (this.clients.size === 0) this.verifier = null;
       });
     });
-    server.route('/doctor.json', async (_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(await this.doctor()));
+    server.route('/doctor.json', async (req, res) => {
+      const fresh = new URL(req.url ?? '/', 'http://x').searchParams.get('fresh') === '1';
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(await this.doctor(fresh)));
     });
   }
 

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { CameraFrame } from '../../drivers/camera/camera.js';
 import { CardEngine, type CardSnapshot } from '../cards/card-engine.js';
 import { baccarat, blackjack, type CardGame } from '../cards/games.js';
-import { positionsFromConfig, readPositions, type Positions } from '../cards/recognition/positions.js';
+import { positionsFromConfig, readPositions, type Cascades, type Positions } from '../cards/recognition/positions.js';
 import { CardRecognizer } from '../cards/recognition/recognizer.js';
 import { ConfigError } from '../config/load.js';
 import type { CardTableConfig } from '../config/schema.js';
@@ -26,8 +26,13 @@ export function gameOf(config: CardTableConfig): CardGame {
 export function checkPositions(config: CardTableConfig, configFile: string): Positions {
   const game = gameOf(config);
   const { source } = config.cards;
-  const unknown = Object.keys(config.cards.positions).filter((p) => !game.positions.includes(p));
-  const problems = unknown.map((p) => `cards.positions.${p}: not a ${game.name} position (${game.positions.slice(0, 6).join(', ')}, ...)`);
+  const cascades = cascadesOf(config);
+  const unknown = Object.keys(config.cards.positions).filter((p) => !game.positions.includes(p) && !cascades[p]);
+  const problems = unknown.map((p) => `cards.positions.${p}: not a ${game.name} position (${game.positions.slice(0, 6).join(', ')}, ...)${game.name === 'blackjack' ? ' or a whole hand (box1, dealer, ...)' : ''}`);
+  for (const [hand, slots] of Object.entries(cascades)) {
+    const both = slots.filter((s) => config.cards.positions[s] !== undefined);
+    if (both.length > 0) problems.push(`cards.positions.${hand}: the whole hand is drawn, and so is ${both.join(', ')}: draw one or the other`);
+  }
   if (source !== 'shoe') {
     const camera = config.cameras.find((c) => c.name === config.cards.camera);
     if (config.cards.camera === undefined) problems.push(`cards.camera: required when cards.source is ${source}`);
@@ -39,6 +44,21 @@ export function checkPositions(config: CardTableConfig, configFile: string): Pos
   if (source === 'shoe' && game.name === 'blackjack') problems.push('cards.source: blackjack cannot deal from the shoe alone (which box a hit goes to is the players\' choice, seen only by the camera): use both');
   if (problems.length > 0) throw new ConfigError(configFile, problems);
   return positionsFromConfig(config.cards.positions);
+}
+
+/**
+ * Positions drawn for a whole hand (a blackjack box where the cards are dealt in a cascade):
+ * each with the hand's slots in deal order. A hand of one slot is an ordinary position.
+ */
+export function cascadesOf(config: CardTableConfig): Cascades {
+  const game = gameOf(config);
+  const out: Record<string, string[]> = {};
+  for (const name of Object.keys(config.cards.positions)) {
+    if (game.positions.includes(name)) continue;
+    const slots = game.positions.filter((p) => game.handOf(p) === name);
+    if (slots.length > 1) out[name] = slots;
+  }
+  return out;
 }
 
 /**
@@ -72,8 +92,9 @@ export class CardTable {
   async start(signal: AbortSignal): Promise<void> {
     const { config, log, runtime } = this;
     const positions = checkPositions(config, this.configFile);
+    const cascades = cascadesOf(config);
     const cameraName = config.cards.source === 'shoe' ? null : (config.cards.camera ?? null);
-    const recognizer = cameraName === null ? null : (this.recognizer = await CardRecognizer.load({ ...(config.cards.model ? { modelSpec: config.cards.model } : {}), threads: config.cards.threads }));
+    const recognizer = cameraName === null ? null : (this.recognizer = await CardRecognizer.load({ ...(config.cards.model ? { modelSpec: config.cards.model } : {}), ...(config.cards.threshold !== undefined ? { threshold: config.cards.threshold } : {}), threads: config.cards.threads }));
     signal.throwIfAborted();
     const threshold = config.cards.threshold ?? recognizer?.classifier.spec.threshold ?? 1;
     const journal = await runtime.start(signal, {
@@ -120,7 +141,7 @@ export class CardTable {
     ));
     const recognitionCamera = config.cameras.find((c) => c.name === cameraName);
     runtime.attachCameras(cameras, recognitionCamera && cameraName ? { camera: cameraName, ...analysisSize(recognitionCamera), positions: config.cards.positions } : null);
-    if (cameraName !== null && recognizer) cameras.setConsumer(cameraName, (frame) => this.onFrame(frame, positions, engine, recognizer));
+    if (cameraName !== null && recognizer) cameras.setConsumer(cameraName, (frame) => this.onFrame(frame, positions, cascades, engine, recognizer));
     if (config.openOnStart) engine.openTable('openOnStart');
     this.station = tableStation(
       { runtime, engine, publishState: () => this.publishState(true), shoe: { read: (read, by) => engine.onShoe(read, by), link: (problem) => engine.onShoeLink(problem) } },
@@ -159,12 +180,12 @@ export class CardTable {
    * over one frame at a time (newer ones replace a waiting one, counted as dropped in its
    * health) and logs a consumer that throws.
    */
-  private async onFrame(frame: CameraFrame, positions: Positions, engine: CardEngine, recognizer: CardRecognizer): Promise<void> {
+  private async onFrame(frame: CameraFrame, positions: Positions, cascades: Cascades, engine: CardEngine, recognizer: CardRecognizer): Promise<void> {
     const t0 = performance.now();
     const found = await recognizer.recognizeFrame(frame);
     this.runtime.metrics?.onRecognition((performance.now() - t0) / 1000, found);
     // Capture time from the pipeline clock; a source without timestamps falls back to arrival.
-    engine.onFrame({ readings: readPositions(found, positions), frameTime: frame.captureTime ?? Date.now(), camera: frame.camera });
+    engine.onFrame({ readings: readPositions(found, positions, cascades), frameTime: frame.captureTime ?? Date.now(), camera: frame.camera });
     this.stats.recognized += 1;
     this.stats.lastMs = Math.round((performance.now() - t0) * 10) / 10;
     this.publishState(false);

@@ -303,8 +303,8 @@ export class TableRuntime {
     server.route('/status.json', (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(canonicalize(this.statusObject()));
     });
-    this.page = new StatusPage(this, { studio: config.studio, table: config.table, game: config.game }, async () => {
-      const result = await (await import('../doctor/page-checks.js')).pageDoctor(this.configFile, () => this.statusObject());
+    this.page = new StatusPage(this, { studio: config.studio, table: config.table, game: config.game }, async (fresh) => {
+      const result = await (await import('../doctor/page-checks.js')).pageDoctor(this.configFile, () => this.statusObject(), fresh);
       metrics.onDoctor(result.checks);
       return result;
     });

@@ -1,39 +1,69 @@
-"""Renders the held-out evaluation set: whole 1920x1080 table scenes in a card design the model
-never saw, cards cleanly visible (no overlaps, no hands), with felt, lighting, glare, blur,
-perspective, rotation and sensor noise. The appliance's own recogniser is run on them by
-scripts/eval-cards.ts, so detection, warping and classification are all measured.
+"""Renders a held-out evaluation set: whole 1920x1080 table frames in deck families the models
+never saw (decks.HELD_OUT), with a CSV of the cards in each (what `pitbox cards evaluate` reads,
+the same format a studio writes for its own captures) and truth.json with each card's place.
 
-usage: make_eval.py ART_DIR OUT_DIR SCENES SEED DESIGN
+usage: make_eval.py OUT_DIR SCENES SEED [--background KIND] [--layout loose|blackjack|baccarat] [--clutter]
+
+Without --clutter the cards are cleanly visible (no hands or chips; light, glare, blur, noise and
+JPEG as always). cards.csv: `image,position,cards,hidden`; `cards` are the cards whose index
+corner is visible (at least 60 % of it), `hidden` those whose indices are both covered (in a
+cascade or under a hand): present, but no reader can be asked to read them.
 """
+import argparse
+import csv
 import json
 import os
-import sys
 from multiprocessing import Pool
 
 import cv2
 import numpy as np
 
+import decks
 import scenes as S
+import table_scenes as T
+
+ART_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".cache", "art")
+VISIBLE = 0.6
+_ARTS: list = []
 
 
 def one(args):
-    art_dir, out_dir, design, seed, i = args
+    out_dir, seed, i, background, layout, clutter, families = args
+    if not _ARTS:
+        _ARTS.extend(S.load_art(ART_DIR, d) for d in families)
     rng = np.random.default_rng(seed * 1_000_003 + i)
-    art = S.load_art(art_dir, design)
-    img, placed = S.random_scene([art], rng, size=(1920, 1080), card_width=(0.05, 0.11), clutter=False, face_down_p=0.1)
+    img, _corners, _backs, placed, kind = T.table_scene(_ARTS, rng, (1920, 1080), background=background, layout=layout, clutter=clutter, card_width=(0.06, 0.11))
     name = f"scene-{i:04d}.jpg"
     cv2.imwrite(os.path.join(out_dir, name), img, [cv2.IMWRITE_JPEG_QUALITY, 92])
-    return {"image": name, "cards": [{"card": p.code, "corners": p.quad.round(1).tolist()} for p in placed]}
+    cards = [{"card": p.code, "corners": p.quad.round(1).tolist(), "visible": round(max(p.index_visible), 3)} for p in placed]
+    return {"image": name, "background": kind, "cards": cards}
 
 
 def main():
-    art_dir, out_dir, n, seed, design = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-    os.makedirs(out_dir, exist_ok=True)
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out")
+    ap.add_argument("scenes", type=int)
+    ap.add_argument("seed", type=int)
+    ap.add_argument("--background")
+    ap.add_argument("--layout")
+    ap.add_argument("--clutter", action="store_true")
+    ap.add_argument("--training-decks", action="store_true", help="the training families instead (a validation set to tune thresholds on)")
+    a = ap.parse_args()
+    families = decks.TRAIN if a.training_decks else decks.HELD_OUT
+    os.makedirs(a.out, exist_ok=True)
     with Pool() as pool:
-        truth = pool.map(one, [(art_dir, out_dir, design, seed, i) for i in range(n)], chunksize=8)
-    with open(os.path.join(out_dir, "truth.json"), "w") as f:
-        json.dump({"design": design, "seed": seed, "scenes": truth}, f)
-    print(f"{out_dir}: {n} scenes, {sum(len(s['cards']) for s in truth)} cards, design {design}")
+        truth = pool.map(one, [(a.out, a.seed, i, a.background, a.layout, a.clutter, families) for i in range(a.scenes)], chunksize=4)
+    with open(os.path.join(a.out, "truth.json"), "w") as f:
+        json.dump({"decks": families, "seed": a.seed, "background": a.background, "layout": a.layout, "clutter": a.clutter, "scenes": truth}, f)
+    with open(os.path.join(a.out, "cards.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["image", "position", "cards", "hidden"])
+        for s in truth:
+            seen = [c["card"] for c in s["cards"] if c["card"] == S.FACE_DOWN or c["visible"] >= VISIBLE]
+            hidden = [c["card"] for c in s["cards"] if c["card"] != S.FACE_DOWN and c["visible"] < VISIBLE]
+            w.writerow([s["image"], "", " ".join(seen), " ".join(hidden)])
+    n = sum(len(s["cards"]) for s in truth)
+    print(f"{a.out}: {a.scenes} scenes, {n} cards, decks {' '.join(families)}")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
 // comes from Debian's gnome-cards-data, rendered by rsvg-convert, so the held-out set never
 // shares art with the training set.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -51,19 +51,33 @@ const designs = {
   },
 };
 
-/** gnome-cards-data ships whole decks in one SVG; rsvg-convert exports one card by its id. */
-const GNOME_DIR = '/usr/share/aisleriot/cards';
-const GNOME_RANK = { A: '1', T: '10', J: 'jack', Q: 'queen', K: 'king' };
-const GNOME_SUIT = { C: 'club', D: 'diamond', H: 'heart', S: 'spade' };
-function renderGnome(deck, outDir) {
-  const file = join(GNOME_DIR, `${deck}.svgz`);
-  if (!existsSync(file)) throw new Error(`${file} missing: apt-get install gnome-cards-data librsvg2-bin`);
-  const svgPath = join(outDir, `${deck}.svg`);
+/**
+ * Debian's deck packages ship whole decks in one SVG each, with the same element ids
+ * (`club_1` in gnome's, `1_club` in KDE's, and `back`): gnome-cards-data (`gnome-<deck>`, /usr/share/aisleriot/cards)
+ * and kdegames-card-data-kf5 (`kde-<deck>`, /usr/share/carddecks/svg-<deck>). rsvg-convert
+ * exports one card by its id.
+ */
+const RANK_ID = { A: '1', T: '10', J: 'jack', Q: 'queen', K: 'king' };
+const SUIT_ID = { C: 'club', D: 'diamond', H: 'heart', S: 'spade' };
+function debianDeckFile(name) {
+  if (name.startsWith('gnome-')) return join('/usr/share/aisleriot/cards', `${name.slice(6)}.svgz`);
+  const dir = join('/usr/share/carddecks', `svg-${name.slice(4)}`);
+  if (!existsSync(dir)) return join(dir, 'missing.svgz');
+  const svgz = readdirSync(dir).find((f) => f.endsWith('.svgz'));
+  return join(dir, svgz ?? 'missing.svgz');
+}
+function renderDebianDeck(name, outDir) {
+  const file = debianDeckFile(name);
+  if (!existsSync(file)) throw new Error(`${file} missing: apt-get install gnome-cards-data kdegames-card-data-kf5 librsvg2-bin`);
+  const svgPath = join(outDir, 'deck.svg');
   writeFileSync(svgPath, gunzipSync(readFileSync(file)));
-  const ids = CARDS.map((c) => [c, `${GNOME_SUIT[c[1]]}_${GNOME_RANK[c[0]] ?? c[0]}`]).concat([['back-0', 'back']]);
+  // gnome names a card suit first (`club_1`), KDE rank first (`1_club`).
+  const id = (c) => (name.startsWith('gnome-') ? `${SUIT_ID[c[1]]}_${RANK_ID[c[0]] ?? c[0]}` : `${RANK_ID[c[0]] ?? c[0]}_${SUIT_ID[c[1]]}`);
+  const ids = CARDS.map((c) => [c, id(c)]).concat([['back-0', 'back']]);
   for (const [card, id] of ids) {
     execFileSync('rsvg-convert', ['-i', id, '-w', String(WIDTH), '-h', String(HEIGHT), '-o', join(outDir, `${card}.png`), svgPath]);
   }
+  unlinkSync(svgPath);
 }
 
 const out = process.argv[2] ?? 'models/.cache/art';
@@ -76,11 +90,16 @@ for (const [name, d] of Object.entries(designs)) {
   d.backs.forEach((svg, i) => render(svg, join(dir, `back-${i}.png`)));
   console.log(`${name}: ${CARDS.length} faces, ${d.backs.length} backs`);
 }
-if (!only.length || only.some((o) => o.startsWith('gnome-'))) {
-  for (const deck of only.filter((o) => o.startsWith('gnome-')).map((o) => o.slice(6)) || []) {
-    const dir = join(out, `gnome-${deck}`);
-    mkdirSync(dir, { recursive: true });
-    renderGnome(deck, dir);
-    console.log(`gnome-${deck}: ${CARDS.length} faces, 1 back`);
+for (const name of only.filter((o) => /^(gnome|kde)-/.test(o))) {
+  const dir = join(out, name);
+  if (existsSync(join(dir, 'back-0.png'))) continue; // rendered already (the art never changes)
+  mkdirSync(dir, { recursive: true });
+  try {
+    renderDebianDeck(name, dir);
+    console.log(`${name}: ${CARDS.length} faces, 1 back`);
+  } catch (err) {
+    // A deck rsvg-convert cannot export (no dimensions, ids of its own) is left out, said so.
+    rmSync(dir, { recursive: true, force: true });
+    console.log(`${name}: left out (${String(err.stderr ?? err.message).trim().split('\n')[0]})`);
   }
 }

@@ -33,6 +33,7 @@ t.test('positions: a card belongs where its centre lies; two in one position rea
     confidence: 0.99,
     corners: [{ x, y }, { x, y }, { x, y }, { x, y }],
     centre: { x, y },
+    indices: 2,
   });
   const positions = { player1: box, banker1: box.map((p) => ({ x: p.x + 200, y: p.y })) };
   t.same(readPositions([card(50, 50, 'TH'), card(250, 50, 'XX'), card(500, 500, 'AS')], positions), [

@@ -148,7 +148,9 @@ async function evaluate(args: string[]): Promise<number> {
       ...(values['corner-threshold'] ? { cornerThreshold: Number(values['corner-threshold']) } : {}),
       ...(values['back-threshold'] ? { backThreshold: Number(values['back-threshold']) } : {}),
     };
-    recognizer = await CardRecognizer.load({ ...(values.model ? { modelSpec: values.model } : {}), detector });
+    // --threshold as a table's cards.threshold: the recogniser itself reads at it, up or down.
+    const threshold = values.threshold ? { threshold: Number(values.threshold) } : {};
+    recognizer = await CardRecognizer.load({ ...(values.model ? { modelSpec: values.model } : {}), ...threshold, detector });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`pitbox: invalid config ${err.message}\n`);
@@ -158,7 +160,7 @@ async function evaluate(args: string[]): Promise<number> {
     process.stderr.write(`pitbox cards: ${e.code === 'ENOENT' ? `cannot read ${csvPath}: ${e.message}` : e.message}\n`);
     return err instanceof TruthError || e.code === 'ENOENT' ? 2 : 1;
   }
-  const threshold = values.threshold ? Number(values.threshold) : recognizer.classifier.spec.threshold;
+  const threshold = recognizer.classifier.spec.threshold;
   const scores: ImageScore[] = [];
   let failed = 0;
   try {
@@ -176,15 +178,13 @@ async function evaluate(args: string[]): Promise<number> {
         continue;
       }
       const ms = performance.now() - t0;
-      const named = (c: { card: string | null; confidence: number }): string | null => (c.card !== null && c.confidence >= threshold ? c.card : null);
       for (const truth of truths) {
         if (truth.position === null) {
           const whole = truths.length === 1 ? found : found.filter((f) => !Object.values(positions ?? {}).some((p) => inside(f.centre, p)));
-          scores.push(scoreImage(truth, { sure: whole.map(named).filter((c): c is string => c !== null), unsure: whole.filter((c) => named(c) === null).map((c) => c.best) }, ms));
+          scores.push(scoreImage(truth, { sure: whole.flatMap((c) => (c.card === null ? [] : [c.card])), unsure: whole.filter((c) => c.card === null).map((c) => c.best) }, ms));
         } else {
           const readings = readPositions(found, { [truth.position]: positions![truth.position]! }, cascades);
-          const sure = readings.map((r): string | null => (r.card !== null && r.confidence >= threshold ? r.card : null));
-          scores.push(scoreImage(truth, { sure: sure.filter((c): c is string => c !== null), unsure: sure.filter((c) => c === null).map(() => '?') }, ms));
+          scores.push(scoreImage(truth, { sure: readings.flatMap((r) => (r.card === null ? [] : [r.card])), unsure: readings.filter((r) => r.card === null).map(() => '?') }, ms));
         }
       }
     }

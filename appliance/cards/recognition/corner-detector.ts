@@ -65,7 +65,8 @@ export class CornerDetector {
     const resized = frame.resize(rows, NET_W, 0, 0, cv.INTER_AREA).convertTo(cv.CV_32FC3, 1 / 255);
     const top = Math.round((rows - NET_H) / 2); // positive: rows cropped; negative: rows padded
     const channels = resized.splitChannels();
-    this.input.fill(0.5); // padding reads as a grey, not as a black edge that looks like a card's
+    // Padding (a frame wider than 640:352) reads as a grey, not as a black edge that looks like a card's.
+    if (top < 0) this.input.fill(0.5);
     channels.forEach((channel, c) => {
       const bytes = channel.getData();
       const data = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);

@@ -22,7 +22,8 @@ import { LocalMirror } from '../uplink/local-mirror.js';
 import { Publisher } from '../uplink/publisher.js';
 import { tableTopics, type TableTopics } from '../uplink/topics.js';
 import { uplinkClientOptions, uplinkUrl } from '../uplink/client-options.js';
-import type { EventDraft } from './events.js';
+import { revocationRefusal } from '../signing/revocation.js';
+import { accepted, refused, type Decision, type EventDraft } from './events.js';
 
 const MAINTENANCE_MS = 5000;
 /** How long a stop waits for the uplink to acknowledge what is in flight. */
@@ -199,6 +200,26 @@ export class TableRuntime {
     return this.journal.append(linked, snapshot);
   }
 
+
+  /**
+   * `pitbox keys revoke`: journals `key.revoked`, signed by the active key, so that a backend
+   * stops trusting `kid` for everything after that seq. A revoked key on disk is never switched
+   * to; the birth stops announcing it as next.
+   */
+  revokeKey(request: { kid: string; reason: string; by: string }, snapshot: unknown): Decision {
+    const { journal, plan } = this;
+    if (!journal || !plan) return refused('the table is not running');
+    const why = revocationRefusal(request.kid, request.reason, plan, journal);
+    if (why !== null) return refused(why);
+    const event = this.append({ type: 'key.revoked', round: null, data: { kid: request.kid, reason: request.reason, by: request.by } }, snapshot);
+    this.log.warn({ kid: request.kid, seq: event.seq, by: request.by, reason: request.reason }, 'signing key revoked');
+    if (plan.next?.jwk.kid === request.kid) {
+      // Announced but never signed: it stops being announced, and the table stays on its key.
+      this.plan = { ...plan, next: null, announced: plan.announced.filter((j) => j.kid !== request.kid) };
+      this.publisher?.republishBirth();
+    }
+    return accepted;
+  }
 
   /**
    * Publishes the table state, signed, retained. Held back while events wait for the disk, so

@@ -1,5 +1,5 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { ed25519Signer, type Signer } from '../contract/envelope.js';
 import { publicJwk, type Ed25519Jwk } from '../contract/jwk.js';
@@ -64,6 +64,26 @@ export function generateKey(dir: string, opts: GenerateOptions = { seal: 'plain'
 }
 
 /**
+ * `pitbox keys seal`: each plain `*.key` in `dir` sealed for this machine (keeping when it was
+ * made), checked to unseal to the same key, and only then removed.
+ */
+export function sealPlainKeys(dir: string, withKey: SealWith, env: NodeJS.ProcessEnv = process.env): SigningKey[] {
+  const plain = loadKeys(dir, { ...env, CREDENTIALS_DIRECTORY: '' }).filter((k) => k.storage === 'plain');
+  const how = resolveSealWith(withKey, env);
+  mkdirSync(join(dir, SEALED_SUBDIR), { recursive: true, mode: 0o700 });
+  return plain.map((k) => {
+    const fileName = `${k.jwk.kid}${SEALED_SUFFIX}`;
+    const file = join(dir, SEALED_SUBDIR, fileName);
+    const pem = readFileSync(k.file, 'utf8');
+    wrap(() => seal(`pitbox-key-created: ${new Date(k.createdMs).toISOString()}\n${pem}`, file, fileName, how, env));
+    const back = parse(wrap(() => unseal(file, fileName, env)), file, 'sealed', null);
+    if (back.jwk.kid !== k.jwk.kid) throw new KeyError(`${file} does not unseal to ${k.jwk.kid}; ${k.file} is kept`);
+    unlinkSync(k.file);
+    return back;
+  });
+}
+
+/**
  * Every key for `dir`, oldest first: plain `*.key` files in it, and its sealed keys. Inside the
  * unit the sealed ones come unsealed from `$CREDENTIALS_DIRECTORY` (`signing-key_<kid>.cred`);
  * outside it (root running `keys list`, `doctor`) they are unsealed here. Refuses a key that
@@ -85,8 +105,8 @@ export function loadKeys(dir: string, env: NodeJS.ProcessEnv = process.env): Sig
 
 function loadSealed(dir: string, env: NodeJS.ProcessEnv): SigningKey[] {
   const sealedDir = join(dir, SEALED_SUBDIR);
-  const sealed = existsSync(sealedDir) ? readdirSync(sealedDir).filter((n) => n.endsWith(SEALED_SUFFIX)) : [];
   const credDir = env.CREDENTIALS_DIRECTORY;
+  const sealed = sealedFiles(sealedDir, !!credDir);
   if (!credDir) return sealed.map((n) => parse(wrap(() => unseal(join(sealedDir, n), n, env)), join(sealedDir, n), 'sealed', null));
   const given = new Set(readdirSync(credDir).filter((n) => n.startsWith(`${CREDENTIAL_ID}_`) && n.endsWith(SEALED_SUFFIX)));
   const absent = sealed.filter((n) => !given.has(credentialName(n)));
@@ -100,6 +120,20 @@ function loadSealed(dir: string, env: NodeJS.ProcessEnv): SigningKey[] {
     checkMode(file);
     return parse(readFileSync(file, 'utf8'), file, 'sealed', null);
   });
+}
+
+/**
+ * The sealed files. Inside the unit only to name one systemd did not hand over: a directory the
+ * service user may not list (made by root and never chown'd) skips that check, nothing else.
+ */
+function sealedFiles(sealedDir: string, inUnit: boolean): string[] {
+  try {
+    return readdirSync(sealedDir).filter((n) => n.endsWith(SEALED_SUFFIX));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || (inUnit && code === 'EACCES')) return [];
+    throw err;
+  }
 }
 
 function loadPlain(file: string): SigningKey {

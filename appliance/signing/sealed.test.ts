@@ -1,11 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPublicKey, randomBytes, verify } from 'node:crypto';
 import t from 'tap';
 import { generateKey, loadKeys } from './keyring.js';
-import { credentialName } from './sealed.js';
+import { machine, unsealAsTheUnitWould } from '../test-support/sealed-keys.js';
 
 /**
  * Sealed keys with the real systemd-creds (systemd 252), no PID 1 needed: `--with-key=host`
@@ -15,31 +14,13 @@ import { credentialName } from './sealed.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'pitbox-sealed-'));
 
-/** A machine's host key, as `systemd-creds setup` makes it: random bytes, mode 0400. */
-function hostKey(): NodeJS.ProcessEnv {
-  const file = join(dir(), 'credential.secret');
-  writeFileSync(file, randomBytes(4096), { mode: 0o400 });
-  return { ...process.env, SYSTEMD_CREDENTIAL_SECRET: file, CREDENTIALS_DIRECTORY: '' };
-}
-
-/** What LoadCredentialEncrypted=signing-key:DIR/sealed does at unit start: every file, unsealed, 0400. */
-function asTheUnitWould(keyDir: string, env: NodeJS.ProcessEnv): string {
-  const creds = mkdtempSync(join(tmpdir(), 'pitbox-creds-'));
-  for (const n of readdirSync(join(keyDir, 'sealed'))) {
-    const out = join(creds, credentialName(n));
-    execFileSync('systemd-creds', ['decrypt', `--name=${credentialName(n)}`, join(keyDir, 'sealed', n), out], { env, stdio: 'ignore' });
-    execFileSync('chmod', ['0400', out]);
-  }
-  return creds;
-}
-
 const signsFor = (key: { signer: { sign(b: Buffer): Buffer }; jwk: { x: string } }) => {
   const probe = randomBytes(32);
   return verify(null, probe, createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: key.jwk.x }, format: 'jwk' }), key.signer.sign(probe));
 };
 
 t.test('a sealed key: no PEM on disk, 0600, and it loads as the unit hands it over and as root unseals it', async (t) => {
-  const env = hostKey();
+  const env = machine();
   const d = join(dir(), 'keys');
   const k = generateKey(d, { seal: 'host', env });
   t.equal(k.file, join(d, 'sealed', `${k.jwk.kid}.cred`));
@@ -51,23 +32,23 @@ t.test('a sealed key: no PEM on disk, 0600, and it loads as the unit hands it ov
   const unsealed = loadKeys(d, env);
   t.same(unsealed.map((x) => [x.jwk, x.storage, x.createdMs]), [[k.jwk, 'sealed', k.createdMs]], 'root (keys list, doctor) unseals it with systemd-creds');
 
-  const creds = asTheUnitWould(d, env);
+  const creds = unsealAsTheUnitWould(d, env);
   const given = loadKeys(d, { CREDENTIALS_DIRECTORY: creds });
   t.same(given.map((x) => [x.jwk, x.storage, x.createdMs]), [[k.jwk, 'sealed', k.createdMs]], 'the appliance reads it from $CREDENTIALS_DIRECTORY');
   t.ok(signsFor(given[0] as (typeof given)[0]), 'and signs with it');
 });
 
 t.test('the same sealed file on another machine (another host key) is refused, saying what that means', async (t) => {
-  const here = hostKey();
+  const here = machine();
   const d = join(dir(), 'keys');
   generateKey(d, { seal: 'host', env: here });
-  const elsewhere = hostKey();
+  const elsewhere = machine();
   t.throws(() => loadKeys(d, elsewhere), /cannot unseal .*\.cred on this machine: it was sealed for another one, or this machine's host key .* has changed since .*pitbox keys rotate/);
-  t.throws(() => asTheUnitWould(d, elsewhere), 'systemd-creds itself refuses, so the unit would not start either');
+  t.throws(() => unsealAsTheUnitWould(d, elsewhere), 'systemd-creds itself refuses, so the unit would not start either');
 });
 
 t.test('a sealed key renamed to pass as another is refused (the name is sealed in)', async (t) => {
-  const env = hostKey();
+  const env = machine();
   const d = join(dir(), 'keys');
   const k = generateKey(d, { seal: 'host', env });
   copyFileSync(k.file, join(d, 'sealed', 'someone-else.cred'));
@@ -75,23 +56,23 @@ t.test('a sealed key renamed to pass as another is refused (the name is sealed i
 });
 
 t.test('sealed and plain keys together, oldest first; a sealed key the unit did not hand over is named', async (t) => {
-  const env = hostKey();
+  const env = machine();
   const d = join(dir(), 'keys');
   const plain = generateKey(d, { seal: 'plain' });
   utimesSync(plain.file, 1000, 1000);
   const sealed = generateKey(d, { seal: 'host', env });
   t.same(loadKeys(d, env).map((k) => [k.jwk.kid, k.storage]), [[plain.jwk.kid, 'plain'], [sealed.jwk.kid, 'sealed']]);
 
-  const creds = asTheUnitWould(d, env);
+  const creds = unsealAsTheUnitWould(d, env);
   const later = generateKey(d, { seal: 'host', env });
   t.throws(() => loadKeys(d, { CREDENTIALS_DIRECTORY: creds }), new RegExp(`${later.jwk.kid}\\.cred in .* were not handed to the service: the unit needs LoadCredentialEncrypted=signing-key:${d}/sealed`));
 
   mkdirSync(join(d, 'other'));
-  const all = loadKeys(d, { CREDENTIALS_DIRECTORY: asTheUnitWould(d, env) });
+  const all = loadKeys(d, { CREDENTIALS_DIRECTORY: unsealAsTheUnitWould(d, env) });
   t.same(all.map((k) => k.jwk.kid), [plain.jwk.kid, sealed.jwk.kid, later.jwk.kid], 'once restarted, every key');
 });
 
 t.test('sealing without systemd-creds fails with what to do instead', async (t) => {
-  const env = { ...hostKey(), PATH: dir() };
+  const env = { ...machine(), PATH: dir() };
   t.throws(() => generateKey(join(dir(), 'keys'), { seal: 'host', env }), /cannot run systemd-creds \(ENOENT\): .*pitbox keys generate --plain/);
 });

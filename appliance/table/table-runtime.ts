@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
@@ -14,6 +15,7 @@ import { checkSpace, prune, type Space } from '../journal/retention.js';
 import { planKeys, type KeyPlan } from '../signing/key-plan.js';
 import { loadKeys } from '../signing/keyring.js';
 import { LocalHttpServer } from '../http/local-server.js';
+import { tlsIdentity, type TlsIdentity } from '../http/tls-identity.js';
 import { TableMetrics } from '../http/metrics.js';
 import { DealerMonitor } from '../http/dealer-monitor.js';
 import { StatusPage, type Overlay, type PreviewSource } from '../http/status-page.js';
@@ -306,10 +308,20 @@ export class TableRuntime {
     const { config, log } = this;
     this.metrics = new TableMetrics({ status: () => this.statusObject() }, { version: this.software, studio: config.studio, table: config.table, game: config.game });
     if (!config.http.enabled) return;
+    let tls: TlsIdentity | null;
+    try {
+      tls = tlsIdentity(config.http.tls, config.http.host, dirname(config.journal.path), (file) => readSecret(file, this.configFile));
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'no usable HTTPS certificate: no /metrics or status page; the table runs on');
+      return;
+    }
+    // The journal (journald) keeps the fingerprint a technician pins; pitbox doctor prints it too.
+    if (tls) log.info({ fingerprint: tls.fingerprint, source: tls.source, certificate: tls.certFile, validTo: tls.validTo }, 'local HTTPS certificate');
     const server = new LocalHttpServer({
       host: config.http.host,
       port: config.http.port,
       credentials: config.http.username && config.http.passwordFile ? { username: config.http.username, password: readSecret(config.http.passwordFile, this.configFile) } : null,
+      tls,
       log: log.child({ module: 'http' }),
     });
     const metrics = this.metrics;

@@ -21,6 +21,7 @@ import { KeyError, loadKeys } from '../signing/keyring.js';
 import { defaultSocketPath } from '../table/control-socket.js';
 import { uplinkClientOptions, uplinkUrl } from '../uplink/client-options.js';
 import { fail, pass, skip, warn, type Check, type CheckResult } from './doctor.js';
+import { httpTlsCheck, packageFilesCheck } from './security-checks.js';
 
 /** What the checks share: the config (if it loads) and what a running appliance says of itself. */
 export interface DoctorContext {
@@ -235,6 +236,7 @@ export const CHECKS: Check<DoctorContext>[] = [
       );
     }),
   },
+  httpTlsCheck,
   {
     name: 'uplink',
     timeoutS: 20,
@@ -310,6 +312,7 @@ export const CHECKS: Check<DoctorContext>[] = [
       return max >= 80 ? warn(`${max.toFixed(0)} °C`, 'check the fan and the airflow') : pass(`${max.toFixed(0)} °C`);
     },
   },
+  packageFilesCheck,
 ];
 
 /** Asks a running appliance for its status; null when nothing answers. Never acts. */

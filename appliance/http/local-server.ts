@@ -43,7 +43,7 @@ export class LocalHttpServer {
     const server = tls ? createTlsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, serve) : createServer(serve);
     await listen(server, this.opts.port, this.opts.host);
     this.server = server;
-    this.opts.log.info({ host: this.opts.host, port: this.port, auth: this.opts.credentials !== null, https: tls !== null }, 'local HTTP server listening');
+    this.opts.log.info({ https: tls !== null, host: this.opts.host, port: this.port, auth: this.opts.credentials !== null }, 'local HTTP server listening');
   }
 
   async stop(): Promise<void> {

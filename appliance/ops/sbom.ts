@@ -60,7 +60,7 @@ export function buildSbom(input: SbomInput, base: Bom = npmSbom(input.lockDir)):
       licenses: [{ license: { id: 'MIT' } }],
       hashes: [{ alg: 'SHA-256', content: sha256File(join(root, node)) }],
       properties: [{ name: 'pitbox:path', value: node }],
-    } as CycloneDxComponent);
+    });
   }
   for (const f of files.filter((p) => p.endsWith('.onnx'))) {
     extra.push({

@@ -1,9 +1,10 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPublicKey, randomBytes, verify } from 'node:crypto';
 import t from 'tap';
-import { generateKey, loadKeys } from './keyring.js';
+import { generateKey, loadKeys, sealPlainKeys } from './keyring.js';
 import { machine, unsealAsTheUnitWould } from '../test-support/sealed-keys.js';
 
 /**
@@ -75,4 +76,35 @@ t.test('sealed and plain keys together, oldest first; a sealed key the unit did 
 t.test('sealing without systemd-creds fails with what to do instead', async (t) => {
   const env = { ...machine(), PATH: dir() };
   t.throws(() => generateKey(join(dir(), 'keys'), { seal: 'host', env }), /cannot run systemd-creds \(ENOENT\): .*pitbox keys generate --plain/);
+});
+
+t.test('keys seal: each plain key sealed, keeping when it was made, and removed only once the sealed one unseals to it', async (t) => {
+  const env = machine();
+  const d = join(dir(), 'keys');
+  const plain = generateKey(d, { seal: 'plain' });
+  utimesSync(plain.file, 2000, 2000);
+  const sealed = sealPlainKeys(d, 'host', env);
+  t.same(sealed.map((k) => [k.jwk.kid, k.storage, k.createdMs]), [[plain.jwk.kid, 'sealed', 2_000_000]]);
+  t.notOk(existsSync(plain.file), 'the plain file is gone');
+  t.same(loadKeys(d, env).map((k) => [k.jwk.kid, k.storage]), [[plain.jwk.kid, 'sealed']]);
+  t.same(sealPlainKeys(d, 'host', env), [], 'nothing left to seal');
+});
+
+t.test('pitbox keys rotate: a new sealed key in the table\'s key directory, the restart named; list shows how each is kept', async (t) => {
+  const env = machine();
+  const d = dir();
+  const config = join(d, 'roulette-07.yaml');
+  writeFileSync(config, `studio: s\ntable: roulette-07\ngame: roulette\nwheel:\n  driver: cammegh-ss2\n  port: /dev/null\njournal:\n  path: ${d}/j.db\nsigning:\n  keyDir: ${d}/keys\n`);
+  const first = generateKey(join(d, 'keys'), { seal: 'plain' });
+  const cli = new URL('../cli.ts', import.meta.url).pathname;
+  const pitbox = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { encoding: 'utf8', env });
+  const rotated = pitbox('keys', 'rotate', '--config', config, '--seal', 'host', '--no-restart');
+  t.equal(rotated.status, 0, rotated.stderr);
+  const jwk = JSON.parse(rotated.stdout) as { kid: string; d?: string };
+  t.equal(jwk.d, undefined, 'no private part printed');
+  t.match(rotated.stderr, new RegExp(`new key ${jwk.kid}, sealed for this machine .*1 older key\\(s\\) stay\\. Restart pitbox@roulette-07\\.service to announce it`));
+  const list = pitbox('keys', 'list', '--dir', join(d, 'keys'));
+  t.same(list.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { kid: string }).kid), [first.jwk.kid, jwk.kid], 'oldest first');
+  t.match(list.stderr, new RegExp(`${first.jwk.kid} plain .*\\n${jwk.kid} sealed `));
+  t.equal(pitbox('keys', 'revoke', jwk.kid, '--config', config).status, 2, 'revoke without --reason: usage');
 });

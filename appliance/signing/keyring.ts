@@ -95,7 +95,11 @@ export function loadKeys(dir: string, env: NodeJS.ProcessEnv = process.env): Sig
   try {
     names = readdirSync(dir);
   } catch (err) {
-    throw new KeyError(`cannot read the key directory ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    // In the unit a key directory made by root (sealed keys only) may be closed to the service
+    // user, which then has no plain key to read there: systemd hands over the sealed ones.
+    if (!(env.CREDENTIALS_DIRECTORY && code === 'EACCES')) throw new KeyError(`cannot read the key directory ${dir}: ${code ?? (err as Error).message}`);
+    names = [];
   }
   const plain = names.filter((n) => n.endsWith('.key')).map((n) => loadPlain(join(dir, n)));
   const keys = [...plain, ...loadSealed(dir, env)];

@@ -29,8 +29,6 @@ export interface EvdevOptions {
   readonly arch?: string;
 }
 
-/** intercept exits within this long when it cannot open or grab. */
-const REFUSED_WITHIN_MS = 250;
 
 /**
  * A USB keypad, foot pedal, button box or keyboard-wedge scanner, read from its evdev node with
@@ -135,7 +133,8 @@ export class EvdevDevice extends EventEmitter<KeySourceEvents> implements KeySou
       clearTimeout(grabbed);
       if (this.helper !== helper) return;
       this.helper = null;
-      const quick = performance.now() - started < REFUSED_WITHIN_MS && bytes === 0;
+      // Refused: it ended with an error before it ever held the device (no record, not alive yet).
+      const quick = performance.now() - started < ALIVE_AFTER_MS && bytes === 0;
       if (quick && code !== 0) return this.down(refusal(path, stderr));
       this.down({ up: false, reason: 'disconnected', detail: `${path} went away (intercept ${signal ?? `exited ${code}`})` });
     });

@@ -111,3 +111,18 @@ t.test('serial shoe on a real pty: one code per line, unplug and back', async (t
   t.same(codes, ['AS', '10H', 'KD']);
   await pty.unplug();
 });
+
+t.test('gpiomon that exits at once (a line without interrupts) never makes the buttons up', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pitbox-gpio-'));
+  process.env['GPIO_DIR'] = dir;
+  writeFileSync(join(dir, 'levels'), '1\n');
+  writeFileSync(join(dir, 'events'), ''); // a plain file: the stand-in's cat ends at once, as gpiomon does there
+  const gpio = new GpioButtons({ name: 'pedals', chip: 'gpiochip0', lines: [17], bias: 'pull-up', activeLow: true, reconnect: { initialMs: 20, maxMs: 100 }, log });
+  const links: DeviceLink[] = [];
+  gpio.on('link', (l) => links.push(l));
+  t.teardown(() => gpio.stop());
+  gpio.start();
+  await new Promise((r) => setTimeout(r, 1500));
+  t.same(links.map((l) => l.up), [false], 'one down, never up: a helper that starts is not a device that works');
+  t.match(links[0], { reason: 'disconnected', detail: /gpiomon exited 0/ });
+});

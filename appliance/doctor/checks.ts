@@ -21,6 +21,7 @@ import { KeyError, loadKeys } from '../signing/keyring.js';
 import { defaultSocketPath } from '../table/control-socket.js';
 import { uplinkClientOptions, uplinkUrl } from '../uplink/client-options.js';
 import { fail, pass, skip, warn, type Check, type CheckResult } from './doctor.js';
+import { inputsCheck } from './input-checks.js';
 
 /** What the checks share: the config (if it loads) and what a running appliance says of itself. */
 export interface DoctorContext {
@@ -274,6 +275,7 @@ export const CHECKS: Check<DoctorContext>[] = [
       }
     }),
   },
+  inputsCheck,
   {
     name: 'clock',
     run: () => {

@@ -24,7 +24,7 @@ export interface CardShoe extends EventEmitter<ShoeEvents> {
 /** Keys stop coming this long before a terminator: the scan is over, and no code. */
 const IDLE_MS = 1500;
 /** What a card code is typed with: the keys an evdev node must have to be the shoe's. */
-const SHOE_KEYS = ['KEY_A', 'KEY_S', 'KEY_H', 'KEY_D', 'KEY_C', 'KEY_1', 'KEY_0', 'KEY_ENTER'].map((k) => keyCode(k) as number);
+export const SHOE_KEYS = ['KEY_A', 'KEY_S', 'KEY_H', 'KEY_D', 'KEY_C', 'KEY_1', 'KEY_0', 'KEY_ENTER'].map((k) => keyCode(k) as number);
 
 /**
  * A shoe that types each card as a keyboard would ("AS" Enter): read from its evdev node with

@@ -57,11 +57,13 @@ t.test('a device that flaps is one device.down, and one device.up with the count
   t.teardown(() => s.stop());
   s.start();
   // gpiomon lives for one edge and exits, five times: up (it showed life), then down, each time.
+  const state = () => (s.report()['devices'] as { state: string }[])[0]?.state;
   for (let i = 0; i < 5; i++) {
     const fifo = await open(events, 'w');
     await fifo.write(`17 1 ${6000 + i} 0\n`);
+    await until(`up ${i + 1}`, () => state() === 'up', 10_000);
     await fifo.close();
-    await until(`down ${i + 1}`, () => (s.report()['devices'] as { state: string }[])[0]?.state === 'down', 5000);
+    await until(`down ${i + 1}`, () => state() === 'down', 10_000);
   }
   t.same(journal.map((e) => e.type), ['device.down'], 'one event for the outage so far, not one per flap');
   const fifo = await open(events, 'w');

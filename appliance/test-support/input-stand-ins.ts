@@ -23,7 +23,7 @@ export function standInBin(): string {
     writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`);
     chmodSync(join(bin, name), 0o755);
   };
-  script('intercept', `[ -e "$2.held" ] && exit 1\nexec node ${JSON.stringify(INTERCEPT)} "$@"`);
+  script('intercept', `[ -e "$2.held" ] && exit 1\nexec ${JSON.stringify(INTERCEPT)} "$@"`);
   // gpioget -B BIAS CHIP OFFSETS...: the levels in $GPIO_DIR/levels ("1 0")
   script('gpioget', '[ "$1" = "-B" ] || { echo "gpioget: bad args $*" >&2; exit 1; }\ncat "$GPIO_DIR/levels"');
   // gpiomon -b -B BIAS -F FORMAT CHIP OFFSETS...: lines from the FIFO $GPIO_DIR/events

@@ -22,6 +22,7 @@ import { defaultSocketPath } from '../table/control-socket.js';
 import { uplinkClientOptions, uplinkUrl } from '../uplink/client-options.js';
 import { fail, pass, skip, warn, type Check, type CheckResult } from './doctor.js';
 import { httpTlsCheck, packageFilesCheck } from './security-checks.js';
+import { inputsCheck } from './input-checks.js';
 
 /** What the checks share: the config (if it loads) and what a running appliance says of itself. */
 export interface DoctorContext {
@@ -283,6 +284,7 @@ export const CHECKS: Check<DoctorContext>[] = [
       }
     }),
   },
+  inputsCheck,
   {
     name: 'clock',
     run: () => {

@@ -56,6 +56,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_TIMEOUT_S = 400
+# The suite's own tap settings (node-arg --import=tsx, the timeout), so a test runs here as there.
+TAP_CONFIG: dict = json.loads((ROOT / 'package.json').read_text()).get('tap', {})
 
 
 @dataclass(frozen=True)
@@ -279,29 +281,38 @@ class Runner:
         return dest
 
     def tap(self, tests: tuple[str, ...], greps: tuple[str, ...], texts: dict[str, str]) -> tuple[int | None, str, float]:
-        """(exit status or None on timeout, TAP output, seconds)."""
+        """(exit status, None on a timeout; TAP output; seconds) of the test files, run one by one
+        until one fails. Each runs as tap's runner would run it (node with the package's tap
+        node-arg and timeout; --grep as TAP_GREP), without the runner's own start-up."""
         dest = self.copy(texts)
-        cmd = [str(dest / 'node_modules/.bin/tap'), *tests, '--disable-coverage', '--reporter=tap']
-        for g in greps:
-            cmd.append(f'--grep={grep_pattern(g)}')
+        env = {**os.environ, 'TAP_TIMEOUT': str(TAP_CONFIG.get('timeout', 30))}
+        if greps:
+            env['TAP_GREP'] = '\n'.join(grep_pattern(g) for g in greps)
         start = time.monotonic()
+        outputs: list[str] = []
         try:
-            with self.lock:
-                if self.stopping:
-                    return 1, 'interrupted', 0.0
-                p = subprocess.Popen(cmd, cwd=dest, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-                self.live.add(p)
-            try:
-                out, _ = p.communicate(timeout=RUN_TIMEOUT_S)
-                return p.returncode, out, time.monotonic() - start
-            except subprocess.TimeoutExpired:
-                kill_group(p)
-                out, _ = p.communicate()
-                return None, out, time.monotonic() - start
-            finally:
+            for test in tests:
                 with self.lock:
-                    self.live.discard(p)
-                kill_group(p)  # whatever the test left behind in its session
+                    if self.stopping:
+                        return 1, 'interrupted', 0.0
+                    p = subprocess.Popen(['node', *TAP_CONFIG.get('node-arg', []), test], cwd=dest, env=env, stdout=subprocess.PIPE,
+                                         stderr=subprocess.STDOUT, text=True, start_new_session=True)
+                    self.live.add(p)
+                try:
+                    out, _ = p.communicate(timeout=RUN_TIMEOUT_S)
+                    code: int | None = p.returncode
+                except subprocess.TimeoutExpired:
+                    kill_group(p)
+                    out, _ = p.communicate()
+                    code = None
+                finally:
+                    with self.lock:
+                        self.live.discard(p)
+                    kill_group(p)  # whatever the test left behind in its session
+                outputs.append(out)
+                if code != 0:
+                    return code, '\n'.join(outputs), time.monotonic() - start
+            return 0, '\n'.join(outputs), time.monotonic() - start
         finally:
             shutil.rmtree(dest, ignore_errors=True)
 
@@ -327,7 +338,7 @@ def first_failure(tap_output: str) -> str:
     """Where it failed: the top-level subtest, and its first failed assertion (printed first)."""
     subtest = ''
     for line in tap_output.splitlines():
-        if m := re.match(r'    # Subtest: (.*)$', line):
+        if m := re.match(r'# Subtest: (.*)$', line):
             subtest = m.group(1)
         elif m := re.match(r'\s*not ok \d+ - (.*?)(?: # (?:time|TODO).*)?$', line):
             what = m.group(1)
@@ -337,7 +348,7 @@ def first_failure(tap_output: str) -> str:
 
 def ran_subtests(tap_output: str) -> int:
     """Top-level subtests of a test file that ran (not skipped by --grep)."""
-    return sum(1 for line in tap_output.splitlines() if re.match(r'    (not )?ok \d+ - ', line) and '# SKIP' not in line)
+    return sum(1 for line in tap_output.splitlines() if re.match(r'(not )?ok \d+ - ', line) and '# SKIP' not in line)
 
 
 def main() -> int:
@@ -386,8 +397,8 @@ def main() -> int:
     baselines = sorted({(m.tests, m.greps) for m in runnable})
     print(f'{len(runnable)} mutations, {len(baselines)} unmutated runs first; {args.jobs} at a time, on copies of the tree '
           f'(the checkout is never edited)', flush=True)
-    if not (ROOT / 'node_modules/.bin/tap').exists():
-        print('node_modules/.bin/tap is missing: run scripts/setup.sh first', file=sys.stderr)
+    if not (ROOT / 'node_modules/tap').exists():
+        print('node_modules/tap is missing: run scripts/setup.sh first', file=sys.stderr)
         return 2
     runner = Runner(tree_files())
     interrupted = False
@@ -410,7 +421,7 @@ def main() -> int:
                 if code != 0:
                     base_ok[key] = f'fails unmutated ({"timed out" if code is None else first_failure(out)})'
                 elif key[1] and ran_subtests(out) == 0:
-                    base_ok[key] = f'--grep {key[1]} selects no subtest'
+                    base_ok[key] = f'--grep {" / ".join(map(repr, key[1]))} selects no subtest'
                 else:
                     base_ok[key] = None
             # 2. the mutations, slowest test first so the runs pack onto the cores

@@ -248,7 +248,10 @@ t.test('with an uplink, the embedded broker mirrors the table’s topics for loc
   await sub.subscribeAsync('pitbox/v1/e2e/roulette-01/#', { qos: 1 });
   const appended = [1, 2, 3].map((i) => runtime.append(draft(i), {}));
   runtime.publishState({ open: true });
-  await until('the mirrored events and state', () => local.filter((m) => m.kind === 'events').length >= 3 && local.some((m) => m.kind === 'state'), 10_000);
+  // The status comes on the runtime's own schedule (its start, the background chain check), not
+  // from these appends, so under load it may arrive after the state: wait for it as well.
+  const mirrored = () => local.filter((m) => m.kind === 'events').length >= 3 && ['state', 'status'].every((k) => local.some((m) => m.kind === k));
+  await until('the mirrored events, state and status', mirrored, 10_000);
   t.same(local.filter((m) => m.kind === 'events').map((m) => m.text), appended.map((e) => e.body), 'the same bytes as the uplink gets');
   t.ok(local.some((m) => m.kind === 'birth'), 'the retained birth too, so local consumers know the keys');
   t.ok(local.some((m) => m.kind === 'status'), 'and the status');

@@ -3,7 +3,7 @@
 that should catch it, and reports whether it did (the test must FAIL). Part of the test command
 (scripts/test.sh runs it after the suite).
 
-  python3 scripts/check-mutations.py [--jobs N] [--list] [--diff] [NAME...]
+  python3 scripts/check-mutations.py [--jobs N] [--list] [--diff] [--whole-files] [NAME...]
 
 NAME selects mutations whose name contains it (any case). Exit status 0 only when every selected
 mutation was caught.
@@ -19,7 +19,9 @@ How it guards itself:
 - The checkout is never edited. Each run gets its own copy of the tree (git's tracked and
   untracked, not ignored, files) in a temporary directory, with node_modules linked in; the copies
   are removed at the end, and an interrupted run (Ctrl-C, SIGTERM, a CI timeout) leaves the
-  checkout exactly as it was. Runs go in parallel, one per core (--jobs to change).
+  checkout exactly as it was. Runs go in parallel, one per core (--jobs to change). A test file
+  runs as tap's runner runs it (node with package.json's tap node-arg and timeout), without the
+  runner's own start-up.
 
 Adding a mutation (every issue that adds a trust mechanism does): one entry in MUTATIONS below,
   M('what is broken, in a few words', 'path/to/the.test.ts',
@@ -29,8 +31,9 @@ Adding a mutation (every issue that adds a trust mechanism does): one entry in M
   number), short enough to survive a reformat of its neighbours.
 - The replacement removes the mechanism the simplest way (`if (false) {`, the line deleted) and
   must still parse. Several E(...) make one mutation when a mechanism has more than one layer.
-- `grep` (optional, tap's --grep: a literal prefix of the top-level subtest's name; one string or
-  a tuple) runs only the subtest that proves it: a file of slow subtests then costs one of them.
+- `grep` (optional, tap's --grep: a literal prefix of the top-level subtest's name; a tuple
+  filters the nested levels in turn) runs only the subtest that proves it: a file of slow
+  subtests then costs one of them. `--whole-files` ignores it, to find the subtest that catches.
 - Run `python3 scripts/check-mutations.py 'NAME'` and see it caught; add a row to the README's
   table in "Proving the guarantees". A mechanism no test catches needs a test, not a weaker
   mutation.
@@ -51,7 +54,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,8 +75,8 @@ class E:
 class M:
     name: str
     test: str | tuple[str, ...]
-    edits: tuple[E, ...] = field(default=())
-    grep: str | tuple[str, ...] | None = None
+    edits: tuple[E, ...]
+    grep: str | tuple[str, ...] | None
 
     def __init__(self, name: str, test: str | tuple[str, ...], *edits: E, grep: str | tuple[str, ...] | None = None):
         object.__setattr__(self, 'name', name)
@@ -257,7 +260,7 @@ def unparsable(texts: dict[str, dict[str, str]]) -> dict[str, str]:
 
 
 class Runner:
-    """Runs tap on private copies of the tree; kills what it started when interrupted."""
+    """Runs test files on private copies of the tree; kills what it started when interrupted."""
 
     def __init__(self, files: list[str]):
         self.files = files
@@ -351,19 +354,77 @@ def ran_subtests(tap_output: str) -> int:
     return sum(1 for line in tap_output.splitlines() if re.match(r'(not )?ok \d+ - ', line) and '# SKIP' not in line)
 
 
+def prepare(chosen: list[M], outcomes: dict[str, Outcome]) -> dict[str, dict[str, str]]:
+    """Each mutation's files as mutated; what cannot be made or does not parse goes to `outcomes`,
+    printed before anything runs."""
+    mutated: dict[str, dict[str, str]] = {}
+    for m in chosen:
+        texts, problem = apply(m, lambda f: (ROOT / f).read_text())
+        if problem:
+            outcomes[m.name] = Outcome('NOT FOUND', problem)
+            print(f'NOT FOUND   {m.name}: {problem}', flush=True)
+        else:
+            mutated[m.name] = texts
+    return mutated
+
+
+def refuse_unparsable(mutated: dict[str, dict[str, str]], outcomes: dict[str, Outcome]) -> None:
+    for name, error in unparsable(mutated).items():
+        outcomes[name] = Outcome('BROKEN', f'the mutated code does not parse: {error}')
+        print(f'BROKEN      {name}: {outcomes[name].detail}', flush=True)
+        del mutated[name]
+
+
+def run_all(runner: Runner, pool: ThreadPoolExecutor, runnable: list[M], mutated: dict[str, dict[str, str]], outcomes: dict[str, Outcome]) -> None:
+    # 1. Each test unmutated: failing with the mutation proves something only if it passes without.
+    base_ok: dict[tuple, str | None] = {}
+    base_time: dict[tuple, float] = {}
+    futures = {pool.submit(runner.tap, tests, greps, {}): (tests, greps) for tests, greps in sorted({(m.tests, m.greps) for m in runnable})}
+    for fut in as_completed(futures):
+        key = futures[fut]
+        code, out, base_time[key] = fut.result()
+        if code != 0:
+            base_ok[key] = f'fails unmutated ({"timed out" if code is None else first_failure(out)})'
+        elif key[1] and ran_subtests(out) == 0:
+            base_ok[key] = f'--grep {" / ".join(map(repr, key[1]))} selects no subtest'
+        else:
+            base_ok[key] = None
+    # 2. The mutations, slowest test first so the runs pack onto the cores.
+    todo = []
+    for m in runnable:
+        why = base_ok[(m.tests, m.greps)]
+        if why:
+            outcomes[m.name] = Outcome('BROKEN', f'{" ".join(m.tests)} {why}')
+            print(f'BROKEN      {m.name}: {outcomes[m.name].detail}', flush=True)
+        else:
+            todo.append(m)
+    todo.sort(key=lambda m: -base_time[(m.tests, m.greps)])
+    futures = {pool.submit(runner.tap, m.tests, m.greps, mutated[m.name]): m for m in todo}
+    for fut in as_completed(futures):
+        m = futures[fut]
+        code, out, secs = fut.result()
+        where = ' '.join(m.tests)
+        if code is None:
+            o = Outcome('caught', f'{where} timed out after {RUN_TIMEOUT_S} s', secs)
+        elif code != 0:
+            o = Outcome('caught', f'{where}: {first_failure(out)}', secs)
+        else:
+            o = Outcome('NOT CAUGHT', f'{where} passed with it', secs)
+        outcomes[m.name] = o
+        print(f'{o.verdict:<11} {m.name}  [{o.detail}] {o.seconds:.1f} s', flush=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    ap.add_argument('names', nargs='*', help='only mutations whose name contains one of these')
-    ap.add_argument('--jobs', type=int, default=os.cpu_count() or 1, help='test runs at once (default: one per core)')
+    ap.add_argument('names', nargs='*', help='only mutations whose name contains one of these (any case)')
+    ap.add_argument('--jobs', type=int, default=len(os.sched_getaffinity(0)), help='test runs at once (default: one per core)')
     ap.add_argument('--list', action='store_true', help='list the mutations and exit')
-    ap.add_argument('--whole-files', action='store_true', help='ignore the --grep filters: run every subtest of the test files')
-    ap.add_argument('--diff', action='store_true', help='print each mutation as a diff and exit')
+    ap.add_argument('--diff', action='store_true', help='print each mutation as a diff, run nothing')
+    ap.add_argument('--whole-files', action='store_true', help='ignore the greps: run every subtest (which one catches a new mutation?)')
     args = ap.parse_args()
 
-    if args.whole_files:
-        global MUTATIONS
-        MUTATIONS = [M(m.name, m.test, *m.edits) for m in MUTATIONS]
-    chosen = [m for m in MUTATIONS if not args.names or any(n.lower() in m.name.lower() for n in args.names)]
+    table = [M(m.name, m.test, *m.edits) for m in MUTATIONS] if args.whole_files else MUTATIONS
+    chosen = [m for m in table if not args.names or any(n.lower() in m.name.lower() for n in args.names)]
     if not chosen:
         print(f'no mutation matches {args.names}', file=sys.stderr)
         return 2
@@ -374,88 +435,33 @@ def main() -> int:
 
     t0 = time.monotonic()
     outcomes: dict[str, Outcome] = {}
-    mutated: dict[str, dict[str, str]] = {}
-    for m in chosen:
-        texts, problem = apply(m, lambda f: (ROOT / f).read_text())
-        if problem:
-            outcomes[m.name] = Outcome('NOT FOUND', problem)
-            print(f'NOT FOUND   {m.name}: {problem}', flush=True)
-        else:
-            mutated[m.name] = texts
+    mutated = prepare(chosen, outcomes)
     if args.diff:
         for name, texts in mutated.items():
+            print(f'== {name}')
             for f, text in texts.items():
-                print(f'== {name}')
                 sys.stdout.writelines(difflib.unified_diff((ROOT / f).read_text().splitlines(True), text.splitlines(True), f'a/{f}', f'b/{f}', n=1))
         return 0 if len(mutated) == len(chosen) else 1
-    for name, error in unparsable(mutated).items():
-        outcomes[name] = Outcome('BROKEN', f'the mutated code does not parse: {error}')
-        print(f'BROKEN      {name}: {outcomes[name].detail}', flush=True)
-        del mutated[name]
-
-    runnable = [m for m in chosen if m.name in mutated]
-    baselines = sorted({(m.tests, m.greps) for m in runnable})
-    print(f'{len(runnable)} mutations, {len(baselines)} unmutated runs first; {args.jobs} at a time, on copies of the tree '
-          f'(the checkout is never edited)', flush=True)
     if not (ROOT / 'node_modules/tap').exists():
         print('node_modules/tap is missing: run scripts/setup.sh first', file=sys.stderr)
         return 2
+    refuse_unparsable(mutated, outcomes)
+
+    runnable = [m for m in chosen if m.name in mutated]
+    print(f'{len(runnable)} mutations, each test unmutated first; {args.jobs} at a time, on copies of the tree '
+          f'(the checkout is never edited)', flush=True)
     runner = Runner(tree_files())
-    interrupted = False
-
-    def on_term(_sig, _frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, on_term)
     pool = ThreadPoolExecutor(max_workers=max(1, args.jobs))
+    signal.signal(signal.SIGTERM, interrupt)  # a CI timeout: the same clean stop as Ctrl-C
     try:
-        if True:
-            # 1. each test unmutated: a failure with the mutation proves something only if it passes without
-            base_ok: dict[tuple, str | None] = {}
-            base_time: dict[tuple, float] = {}
-            futures = {pool.submit(runner.tap, tests, greps, {}): (tests, greps) for tests, greps in baselines}
-            for fut in as_completed(futures):
-                key = futures[fut]
-                code, out, secs = fut.result()
-                base_time[key] = secs
-                if code != 0:
-                    base_ok[key] = f'fails unmutated ({"timed out" if code is None else first_failure(out)})'
-                elif key[1] and ran_subtests(out) == 0:
-                    base_ok[key] = f'--grep {" / ".join(map(repr, key[1]))} selects no subtest'
-                else:
-                    base_ok[key] = None
-            # 2. the mutations, slowest test first so the runs pack onto the cores
-            todo = []
-            for m in runnable:
-                why = base_ok[(m.tests, m.greps)]
-                if why:
-                    outcomes[m.name] = Outcome('BROKEN', f'{" ".join(m.tests)} {why}')
-                    print(f'BROKEN      {m.name}: {outcomes[m.name].detail}', flush=True)
-                else:
-                    todo.append(m)
-            todo.sort(key=lambda m: -base_time[(m.tests, m.greps)])
-            futures = {pool.submit(runner.tap, m.tests, m.greps, mutated[m.name]): m for m in todo}
-            for fut in as_completed(futures):
-                m = futures[fut]
-                code, out, secs = fut.result()
-                where = ' '.join(m.tests)
-                if code is None:
-                    o = Outcome('caught', f'{where} timed out after {RUN_TIMEOUT_S} s', secs)
-                elif code != 0:
-                    o = Outcome('caught', f'{where}: {first_failure(out)}', secs)
-                else:
-                    o = Outcome('NOT CAUGHT', f'{where} passed with it', secs)
-                outcomes[m.name] = o
-                print(f'{o.verdict:<11} {m.name}  [{o.detail}] {o.seconds:.1f} s', flush=True)
+        run_all(runner, pool, runnable, mutated, outcomes)
     except KeyboardInterrupt:
-        interrupted = True
         runner.stop()
+        print('interrupted: the checkout was never edited; the copies are removed', file=sys.stderr)
+        return 130
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         runner.close()
-    if interrupted:
-        print('interrupted: the checkout was never edited; the copies are removed', file=sys.stderr)
-        return 130
 
     counts = {v: sum(1 for o in outcomes.values() if o.verdict == v) for v in ('caught', 'NOT CAUGHT', 'NOT FOUND', 'BROKEN')}
     summary = f'{counts["caught"]} caught, {counts["NOT CAUGHT"]} not caught, {counts["NOT FOUND"]} not found'
@@ -464,6 +470,10 @@ def main() -> int:
     ok = counts['caught'] == len(chosen)
     print(f'mutations: {summary} (of {len(chosen)}, {time.monotonic() - t0:.0f} s){"" if ok else ": FAILED"}', flush=True)
     return 0 if ok else 1
+
+
+def interrupt(_sig, _frame):
+    raise KeyboardInterrupt
 
 
 if __name__ == '__main__':

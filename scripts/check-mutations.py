@@ -15,7 +15,9 @@ How it guards itself:
 - A mutated TypeScript file that no longer parses is refused (a syntax error would make any test
   fail, proving nothing).
 - Each test (and --grep filter) is first run unmutated: a mutation is caught only if the same
-  test passes without it. A --grep that selects no subtest is refused.
+  test passes without it. One that fails is run once more and printed (FLAKY when the second run
+  passes, with the first failure's report); failing twice, its mutations cannot be checked. A
+  --grep that selects no subtest is refused.
 - The checkout is never edited. Each run gets its own copy of the tree (git's tracked and
   untracked, not ignored, files) in a temporary directory, with node_modules linked in; the copies
   are removed at the end, and an interrupted run (Ctrl-C, SIGTERM, a CI timeout) leaves the
@@ -349,6 +351,13 @@ def first_failure(tap_output: str) -> str:
     return 'exit status non-zero, no failed assertion printed'
 
 
+def excerpt(tap_output: str, lines: int = 30) -> str:
+    """The first failure's report (its YAML diagnostics), indented, to see why without a rerun."""
+    out = tap_output.splitlines()
+    start = next((i for i, line in enumerate(out) if re.match(r'\s*not ok ', line)), max(0, len(out) - lines))
+    return '\n'.join('    | ' + line for line in out[start:start + lines])
+
+
 def ran_subtests(tap_output: str) -> int:
     """Top-level subtests of a test file that ran (not skipped by --grep)."""
     return sum(1 for line in tap_output.splitlines() if re.match(r'(not )?ok \d+ - ', line) and '# SKIP' not in line)
@@ -384,7 +393,13 @@ def run_all(runner: Runner, pool: ThreadPoolExecutor, runnable: list[M], mutated
         key = futures[fut]
         code, out, base_time[key] = fut.result()
         if code != 0:
-            base_ok[key] = f'fails unmutated ({"timed out" if code is None else first_failure(out)})'
+            # Once more before concluding: a test that fails only under load says so, visibly.
+            again, out_again, _ = runner.tap(*key, {})
+            why = 'timed out' if code is None else first_failure(out)
+            print(f'{"FLAKY" if again == 0 else "FAILS":<11} {" ".join(key[0])} unmutated: {why}\n{excerpt(out)}', flush=True)
+            code, out = again, out_again
+        if code != 0:
+            base_ok[key] = f'fails unmutated, twice ({"timed out" if code is None else first_failure(out)})'
         elif key[1] and ran_subtests(out) == 0:
             base_ok[key] = f'--grep {" / ".join(map(repr, key[1]))} selects no subtest'
         else:

@@ -211,10 +211,18 @@ class Outcome:
     seconds: float = 0.0
 
 
+# Without git (a source tarball), what the copy leaves out: build outputs and what tests write.
+NOT_SOURCE = {'.git', 'node_modules', '.tap', 'coverage', 'dist', 'dist-deb', '__pycache__'}
+
+
 def tree_files() -> list[str]:
     """The files a test run sees: tracked and untracked ones git does not ignore (as CI checks out)."""
-    out = subprocess.run(['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], cwd=ROOT, capture_output=True, check=True)
-    return sorted({f for f in out.stdout.decode().split('\0') if f and (ROOT / f).is_file()})
+    try:
+        out = subprocess.run(['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], cwd=ROOT, capture_output=True, check=True)
+        names = out.stdout.decode().split('\0')
+    except (OSError, subprocess.CalledProcessError):
+        names = [str(p.relative_to(ROOT)) for p in ROOT.rglob('*') if not NOT_SOURCE.intersection(p.relative_to(ROOT).parts)]
+    return sorted({f for f in names if f and ((ROOT / f).is_file() or (ROOT / f).is_symlink())})
 
 
 def grep_pattern(prefix: str) -> str:

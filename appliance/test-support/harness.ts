@@ -11,7 +11,7 @@ import type { FaultRates, GameRecord } from '../../drivers/wheel/ss2/simulator/w
 import type { EventEnvelope } from '../contract/envelope.js';
 import { Journal } from '../journal/journal.js';
 import { generateKey } from '../signing/keyring.js';
-import { TableVerifier, type Violation } from '../consumer/verifier.js';
+import { TableVerifier, type Violation } from '../../packages/consumer/src/verifier.js';
 
 /** Real parts for end-to-end tests and soak runs: mosquitto, a pty wheel, `pitbox run` as a child. */
 

@@ -7,7 +7,7 @@ export { chainHash, chainHashOfText, ed25519Signer, seal, signatureValid } from 
 export type { BirthMessage, EventEnvelope, JsonObject, JsonValue, Signed, Signer, StateMessage, Unsigned } from './envelope.js';
 export { jwkThumbprint, publicJwk, publicKeyFromJwk } from './jwk.js';
 export type { Ed25519Jwk } from './jwk.js';
-export { TableVerifier } from './verifier.js';
+export { parseEvent, TableVerifier } from './verifier.js';
 export type { EventOutcome, VerifierCheckpoint, VerifierOptions, Violation, ViolationCode } from './verifier.js';
 export { applyEvent, emptyView } from './table-view.js';
 export type { TableView } from './table-view.js';

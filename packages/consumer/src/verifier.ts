@@ -162,6 +162,15 @@ export class TableVerifier {
     return { kind: 'new', event: e };
   }
 
+  /**
+   * Only what one message shows by itself: signed by a key a trusted birth announced. For a
+   * consumer that sees part of a table's stream (one of several instances sharing a subscription)
+   * and checks the chain, order and gaps where the whole stream meets (pitbox-ingest: a database).
+   */
+  signedByKnownKey(message: Signed): Violation | null {
+    return this.checkSigned(message, (message as Partial<EventEnvelope>).seq ?? 0);
+  }
+
   /** Seqs missing between the lowest and highest seen, with when each was first noticed. */
   gaps(): { from: number; to: number; sinceMs: number }[] {
     const seqs = [...this.missing.keys()].sort((a, b) => a - b);
@@ -270,6 +279,12 @@ function parse<T>(text: string): T | null {
   } catch {
     return null;
   }
+}
+
+/** A v1 event envelope with every member of the right type, or null (never throws). */
+export function parseEvent(text: string): EventEnvelope | null {
+  const e = parse<EventEnvelope>(text);
+  return e && isEnvelope(e) ? e : null;
 }
 
 function isEnvelope(e: EventEnvelope): boolean {

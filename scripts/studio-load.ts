@@ -51,12 +51,24 @@ function postgresCpu(dir: string): number {
   return cpuSeconds(Number(readFileSync(join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]));
 }
 
+const running = new Set<ChildProcess>();
+
 function ingester(i: number, broker: string, database: string): ChildProcess {
   const p = spawn(process.execPath, ['--import', 'tsx', cli, '--broker', broker, '--database', database, '--instance', `ingest-${i}`, '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
   createInterface({ input: p.stderr }).on('line', (l) => {
-    if (!l.endsWith('running')) log(`ingest-${i}: ${l}`);
+    if (l.endsWith('running')) running.add(p);
+    else log(`ingest-${i}: ${l}`);
   });
   return p;
+}
+
+/**
+ * Until every instance has subscribed: a shared subscription holds messages for its group only
+ * once a member has subscribed (with a persistent session, also while all members are away);
+ * what tables publish before that reaches no one.
+ */
+async function allRunning(list: readonly ChildProcess[]): Promise<void> {
+  while (!list.every((p) => running.has(p))) await sleep(200);
 }
 
 const db = await startPostgres();
@@ -65,7 +77,7 @@ const url = `mqtt://127.0.0.1:${port}`;
 const sql = new pg.Client(db.url);
 await sql.connect();
 const ingesters = Array.from({ length: INGESTERS }, (_, i) => ingester(i, url, db.url));
-await sleep(8000); // they migrate (one at a time, under an advisory lock) and subscribe
+await allRunning(ingesters); // they migrate (one at a time, under an advisory lock) and subscribe
 
 const tables = Array.from({ length: N }, (_, i) => new SimTable('studio-load', `t${String(i + 1).padStart(4, '0')}`, i % 2 ? 'baccarat' : 'roulette', url));
 for (let i = 0; i < tables.length; i += 50) await Promise.all(tables.slice(i, i + 50).map((s) => s.connect()));

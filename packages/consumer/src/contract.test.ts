@@ -59,7 +59,7 @@ t.test('every message the appliance really published passes its schema', async (
   t.same([...games].sort(), ['baccarat', 'blackjack', 'roulette'], 'a result of every game');
   t.ok(events.some((e) => e.data.video), 'events naming video frames');
   t.ok(recorded.some((m) => m.topic.endsWith('/status') && m.text === '{"online":false,"v":1}'), 'the last will');
-  for (const k of ['birth', 'state']) t.ok(recorded.some((m) => m.topic.endsWith(`/${k}`) && m.retain), `a retained ${k}`);
+  for (const k of ['birth', 'status']) t.ok(recorded.some((m) => m.topic.endsWith(`/${k}`) && m.retain), `a retained ${k}`);
 });
 
 t.test('and a payload that breaks the contract fails it, saying where', async (t) => {

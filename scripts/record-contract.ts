@@ -11,6 +11,9 @@
  *     No e2e test runs a blackjack table over MQTT (its cards come from the camera, and the only
  *     dealt clip is baccarat): a round played through the appliance's card engine and blackjack
  *     rules, journaled and sealed by its journal, into blackjack-engine.jsonl.
+ *   node --import tsx scripts/record-contract.ts close DIR
+ *     A simulated roulette table run by the appliance, closed by the dealer (no e2e test closes
+ *     a table), recorded into DIR for `collect`.
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,8 +77,30 @@ if (what === 'collect' && dir) {
   journal.close();
   writeFileSync(join(out, 'blackjack-engine.jsonl'), `${lines.join('\n')}\n`);
   console.log(`${lines.length} blackjack events into ${join(out, 'blackjack-engine.jsonl')}`);
+} else if (what === 'close' && dir) {
+  // A roulette table that opens, plays and is closed by the dealer: no e2e test closes a table.
+  process.env['PITBOX_RECORD_DIR'] = dir;
+  const { controlRequest, simulatedTable, startAppliance, startBroker, stopAppliance, stopMosquitto, Subscriber, until } = await import('../appliance/test-support/harness.js');
+  const { port, proc } = await startBroker();
+  const table = await simulatedTable({ brokerPort: port, speed: 20, faults: {}, seed: 7 });
+  const sub = await Subscriber.connect(port);
+  startAppliance(table);
+  await until('a result', () => sub.events.some((e) => e.type === 'round.result'), 120_000);
+  // Closing is refused while a round runs: asked again until it is between rounds.
+  let closed = await controlRequest(join(table.dir, 'control.sock'), 'close', 'dealer-7');
+  for (let i = 0; !closed.ok && i < 200; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    closed = await controlRequest(join(table.dir, 'control.sock'), 'close', 'dealer-7');
+  }
+  await until('table.closed', () => sub.events.some((e) => e.type === 'table.closed'), 60_000);
+  console.log(`close: ${JSON.stringify(closed)}; ${sub.events.length} events recorded into ${dir}`);
+  await sub.close();
+  await stopAppliance(table);
+  await table.sim.stop();
+  await stopMosquitto(proc);
+  process.exit(0);
 } else {
-  console.error('usage: record-contract.ts collect DIR | blackjack');
+  console.error('usage: record-contract.ts collect DIR | blackjack | close DIR');
   process.exit(2);
 }
 

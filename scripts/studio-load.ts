@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { childPids, startBroker, stopMosquitto } from '../appliance/test-support/harness.js';
+import { brokerPort, childPids, startMosquitto, stopMosquitto } from '../appliance/test-support/harness.js';
 import { startPostgres } from '../packages/ingest/src/test-support/postgres.js';
 import { SimTable } from '../packages/ingest/src/test-support/studio-sim.js';
 
@@ -72,7 +72,11 @@ async function allRunning(list: readonly ChildProcess[]): Promise<void> {
 }
 
 const db = await startPostgres();
-const { port, proc: broker } = await startBroker();
+// mosquitto keeps at most 1,000 messages per session by default and drops the rest (QoS 1 too):
+// an ingester that is down or behind would lose events. A platform's broker must queue enough
+// for the longest outage of an instance (here: without limit).
+const port = await brokerPort();
+const broker = await startMosquitto(port, undefined, ['max_queued_messages 0']);
 const url = `mqtt://127.0.0.1:${port}`;
 const sql = new pg.Client(db.url);
 await sql.connect();

@@ -1,12 +1,11 @@
 import { fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import mqtt from 'mqtt';
 import { workerEntry } from '../../drivers/camera/worker-protocol.js';
 import type { EventEnvelope } from '../contract/envelope.js';
 import { VerifiedStream } from '../consumer/stream.js';
 import { ReceivedFrames, type FrameLink, type ReceivedFrame } from '../consumer/video-link.js';
-import { OPTIONS, resolveTarget } from './tail.js';
+import { connectTarget, OPTIONS, resolveTarget } from './tail.js';
 
 /** What the receiver says about one event: the frame it names, and when the picture shows it. */
 export interface LinkReport {
@@ -94,7 +93,13 @@ export async function receiveCommand(args: string[]): Promise<number> {
     finish();
   });
 
-  const client = await mqtt.connectAsync(target.url, { ...target.options, reconnectPeriod: 1000 });
+  const link = await connectTarget('pitbox receive', target, v['broker-timeout']);
+  if (typeof link === 'string') {
+    worker.kill('SIGTERM');
+    return 1;
+  }
+  const { client } = link;
+  void link.gaveUp.then(finish);
   const stream = new VerifiedStream(client, { prefix: target.prefix, ...(target.studio ? { studio: target.studio } : {}), ...(target.table ? { table: target.table } : {}) }, (item) => {
     if (item.kind === 'violation') {
       process.stderr.write(`pitbox receive: VIOLATION ${item.table}: ${item.violation.code}: ${item.violation.detail}\n`);

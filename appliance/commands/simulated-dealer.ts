@@ -43,6 +43,8 @@ export class SimulatedDealer {
   private drawn = 0;
   private closing: NodeJS.Timeout | null = null;
   private startPressedAt = -Infinity;
+  private closedRound: number | null = null;
+  private closePressedAt = -Infinity;
   private misreadNext: string | null = null;
   private said = '';
 
@@ -84,13 +86,17 @@ export class SimulatedDealer {
     }
     if (round.phase === 'betting') {
       if (round.bettingClosesAt) return this.waiting(`round ${round.no}: bets close by themselves at ${round.bettingClosesAt.slice(11, 19)}`);
-      if (this.closing) return;
-      this.waiting(`round ${round.no}: bets open; closing them in ${this.pace.betsMs / 1000} s`);
+      // Once per round, and again only if the table has not acted on the press after a while.
+      if (this.closing || (this.closedRound === round.no && now - this.closePressedAt < (this.pace.retryMs ?? 2000))) return;
+      if (this.closedRound !== round.no) this.waiting(`round ${round.no}: bets open; closing them in ${this.pace.betsMs / 1000} s`);
       const no = round.no;
       this.closing = setTimeout(() => {
         this.closing = null;
-        if (this.auto && this.round === no) this.act(`round ${no}: no more bets`, () => this.hands.press('close-bets'));
-      }, this.pace.betsMs);
+        if (!this.auto || this.round !== no) return;
+        this.closedRound = no;
+        this.closePressedAt = Date.now();
+        this.act(`round ${no}: no more bets`, () => this.hands.press('close-bets'));
+      }, this.closedRound === round.no ? 0 : this.pace.betsMs);
       return;
     }
     // Dealing: one card out of the shoe for each position the camera sees taken.

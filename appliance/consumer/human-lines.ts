@@ -62,6 +62,8 @@ export function describeEvent(e: EventEnvelope): string {
       return `${round}VOID (${str(d.code)}): ${str(d.reason)}`;
     case 'round.result':
       return `${round}RESULT ${describeResult(d)}`;
+    case 'card.drawn':
+      return `${round}the shoe drew ${str(d.card ?? `an unreadable card (${str(d.code)})`)}`;
     case 'card.dealt':
       return `${round}${str(d.card)} dealt to ${str(d.position)}`;
     case 'card.conflict':

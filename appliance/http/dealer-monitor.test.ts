@@ -131,7 +131,7 @@ t.test('the dealer monitor: what stands in the way of the next round stands on t
   ]);
   writeFileSync(table.configFile, readFileSync(table.configFile, 'utf8').replaceAll('DIR', table.dir));
   startAppliance(table);
-  t.teardown(() => stopAppliance(table) // SIGTERM: the appliance stops its camera workers);
+  t.teardown(() => stopAppliance(table)); // SIGTERM: the appliance stops its camera worker
   t.teardown(() => {
     if (!t.passing()) t.comment(table.output.join('').slice(-6000));
   });

@@ -79,6 +79,7 @@ export function patientClient(url: string, options: IClientOptions, patience: Pa
   client.on('close', () => {
     const was = up;
     up = false;
+    if (client.disconnecting) return; // the command ends it: nothing was lost
     if (was) away('the connection closed');
     else away(outage ?? 'no answer');
   });

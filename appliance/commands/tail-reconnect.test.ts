@@ -81,6 +81,7 @@ t.test('pitbox tail started before its broker and across a broker restart: waits
   t.notMatch(tail.out(), /VIOLATION/);
   tail.stop();
   t.equal(await tail.done, 0, 'a clean stop: nothing missing, nothing tampered');
+  t.equal(tail.err().split('lost the broker').length, 2, 'a lost broker said once, not again when tail itself ends');
 });
 
 t.test('--broker-timeout: 0 gives up at the first refused connect, S after S seconds without a broker; exit 1 with the URL', async (t) => {

@@ -59,7 +59,11 @@ http:
 broker:
   port: $broker_port
 YAML
-[ -n "$(ls "$dir/keys" 2>/dev/null)" ] || $cli keys generate --dir "$dir/keys" >/dev/null
+# A new simulated table gets a signing key and a journal, once; later runs continue its seq.
+if [ -z "$(ls "$dir/keys" 2>/dev/null)" ]; then
+  echo "a new simulated table in $dir: a signing key and a journal" >&2
+  $cli keys generate --dir "$dir/keys" >/dev/null 2>"$dir/setup.log" || { cat "$dir/setup.log" >&2; exit 1; }
+fi
 [ -e "$dir/journal.db" ] || $cli journal init --config "$dir/table.yaml" >/dev/null
 
 auto=()

@@ -99,7 +99,12 @@ export async function receiveCommand(args: string[]): Promise<number> {
     return 1;
   }
   const { client } = link;
-  void link.gaveUp.then(finish);
+  let gaveUp = null as string | null; // set in a callback
+  void link.gaveUp.then((why) => {
+    gaveUp = why;
+    process.stderr.write(`pitbox receive: ${why}\n`);
+    finish();
+  });
   const stream = new VerifiedStream(client, { prefix: target.prefix, ...(target.studio ? { studio: target.studio } : {}), ...(target.table ? { table: target.table } : {}) }, (item) => {
     if (item.kind === 'violation') {
       process.stderr.write(`pitbox receive: VIOLATION ${item.table}: ${item.violation.code}: ${item.violation.detail}\n`);
@@ -117,7 +122,7 @@ export async function receiveCommand(args: string[]): Promise<number> {
   await done;
   worker.kill('SIGTERM');
   await client.endAsync();
-  return 0;
+  return gaveUp === null ? 0 : 1;
 }
 
 function describe(r: LinkReport): string {

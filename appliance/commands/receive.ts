@@ -2,7 +2,6 @@ import { fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { workerEntry } from '../../drivers/camera/worker-protocol.js';
-import type { EventEnvelope } from '../contract/envelope.js';
 import { FrameHold, namedFrame, type Released } from '../../packages/consumer/src/frame-hold.js';
 import { VerifiedStream } from '../../packages/consumer/src/stream.js';
 import { ReceivedFrames, type FrameLink, type ReceivedFrame } from '../../packages/consumer/src/video-link.js';

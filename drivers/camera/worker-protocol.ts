@@ -32,8 +32,11 @@ export type WorkerMessage =
   | { readonly type: 'warning'; readonly element: string; readonly message: string }
   /** A preview still (JPEG, base64): a few a second at most, for the status page. */
   | { readonly type: 'preview'; readonly jpeg: string; readonly width: number; readonly height: number }
-  /** An encoded frame went out, stamped (frame-stamp.ts) with its capture time, epoch µs. */
-  | { readonly type: 'frame'; readonly captureUs: number; readonly frameNo: number }
+  /**
+   * A frame was captured (before encoding): the stamp it will carry (frame-stamp.ts, capture
+   * time in epoch µs) and the same instant as the clock read it (CLOCK_MONOTONIC ns).
+   */
+  | { readonly type: 'captured'; readonly captureUs: number; readonly clockNs: number }
   | { readonly type: 'fatal'; readonly reason: string; readonly element: string | null; readonly encoderFailed: EncoderKind | null };
 
 /** Output worker -> camera worker. */

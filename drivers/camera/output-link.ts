@@ -24,6 +24,7 @@ export class OutputLink {
   private restarts = 0;
   private error: string | null = null;
   private sink: Readonly<Record<string, number>> = {};
+  private firstFrameMs: number | null = null;
   private needKeyframe = true;
   private retryAfterMs: number | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -46,11 +47,13 @@ export class OutputLink {
     });
     this.child = child;
     this.needKeyframe = true;
+    this.firstFrameMs = null;
     child.stdin?.on('error', () => undefined); // EPIPE when it dies: the exit handler deals with it
     child.stderr?.on('data', () => undefined); // GStreamer's own chatter; the error comes over IPC
     child.on('message', (msg: OutputMessage) => {
       if (msg.type === 'stats') {
         this.sink = msg.sink;
+        this.firstFrameMs = msg.firstFrameMs ?? null;
         if (msg.delivering && this.state !== 'up') {
           this.state = 'up';
           this.error = null;
@@ -92,14 +95,14 @@ export class OutputLink {
       }
       this.needKeyframe = false;
     }
-    const header: EncodedHeader = { pts: timing.runningTime ?? null, keyframe: timing.keyframe ?? false };
+    const header: EncodedHeader = { pts: timing.runningTime ?? null, keyframe: timing.keyframe ?? false, captureClockNs: timing.clockTime ?? null };
     for (const part of encodeRecord(header, frame)) stdin.write(part);
     this.frames++;
     this.bytes += frame.length;
   }
 
   health(): OutputHealth {
-    return { url: this.spec.display, state: this.state, frames: this.frames, bytes: this.bytes, dropped: this.dropped, restarts: this.restarts, error: this.error, sink: this.sink };
+    return { url: this.spec.display, state: this.state, frames: this.frames, bytes: this.bytes, dropped: this.dropped, restarts: this.restarts, error: this.error, sink: this.sink, firstFrameMs: this.firstFrameMs };
   }
 
   /**

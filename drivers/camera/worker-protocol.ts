@@ -16,6 +16,8 @@ export interface OutputHealth {
   readonly error: string | null;
   /** The sink's own counters where it has them (srtsink: bytes-sent, rtt-ms, packets-sent-lost, ...). */
   readonly sink: Readonly<Record<string, number>>;
+  /** WHIP: capture to send of the current session's first frame (ms); null before one was sent, or for other outputs. */
+  readonly firstFrameMs: number | null;
 }
 
 export interface AnalysisCounts {
@@ -41,7 +43,7 @@ export type WorkerMessage =
 
 /** Output worker -> camera worker. */
 export type OutputMessage =
-  | { readonly type: 'stats'; readonly frames: number; readonly bytes: number; readonly delivering: boolean; readonly sink: Readonly<Record<string, number>> }
+  | { readonly type: 'stats'; readonly frames: number; readonly bytes: number; readonly delivering: boolean; readonly sink: Readonly<Record<string, number>>; readonly firstFrameMs?: number }
   /** The receiver asked for a keyframe (a WHIP server's PLI/FIR): the camera's encoder makes one now. */
   | { readonly type: 'keyframe' }
   /** `retryAfterMs`: the server said when to try again (WHIP 503 Retry-After). */
@@ -64,6 +66,8 @@ export interface FrameHeader {
 export interface EncodedHeader {
   readonly pts: number | null;
   readonly keyframe: boolean;
+  /** When it was captured, CLOCK_MONOTONIC ns (null when the source gave no timestamp). */
+  readonly captureClockNs: number | null;
 }
 
 /** A worker that ends on its own says why in a `fatal` message first; this is its exit code when stopped. */

@@ -18,6 +18,19 @@ export interface OutputHealth {
   readonly sink: Readonly<Record<string, number>>;
   /** WHIP: capture to send of the current session's first frame (ms); null before one was sent, or for other outputs. */
   readonly firstFrameMs: number | null;
+  /**
+   * Capture to the moment the output's process hands each frame to its pipeline, since it
+   * started (ms): the encoder and the hand-over between processes, what pitbox adds before the
+   * muxer and the network. Null before the first frame.
+   */
+  readonly captureToSendMs: LatencySummary | null;
+}
+
+export interface LatencySummary {
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly n: number;
 }
 
 export interface AnalysisCounts {
@@ -43,7 +56,7 @@ export type WorkerMessage =
 
 /** Output worker -> camera worker. */
 export type OutputMessage =
-  | { readonly type: 'stats'; readonly frames: number; readonly bytes: number; readonly delivering: boolean; readonly sink: Readonly<Record<string, number>>; readonly firstFrameMs?: number }
+  | { readonly type: 'stats'; readonly frames: number; readonly bytes: number; readonly delivering: boolean; readonly sink: Readonly<Record<string, number>>; readonly firstFrameMs?: number; readonly captureToSendMs?: LatencySummary }
   /** The receiver asked for a keyframe (a WHIP server's PLI/FIR): the camera's encoder makes one now. */
   | { readonly type: 'keyframe' }
   /** `retryAfterMs`: the server said when to try again (WHIP 503 Retry-After). */

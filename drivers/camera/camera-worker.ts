@@ -21,18 +21,11 @@ import { parseOutput } from './outputs.js';
 import { feedJittered, patternLaunch } from './jittered-source.js';
 import { ANALYSIS_SINK, CAPTURED_SINK, captureLaunch, ENCODED_SINK, ENCODER_NEXT, PREVIEW_SINK } from './pipeline.js';
 import { StreamCounter } from './stream-stats.js';
-import { lowerThreads } from './thread-priority.js';
 import { EXIT, type FrameHeader, type WorkerMessage } from './worker-protocol.js';
 
 const FRAME_FD = 4;
 const STATS_MS = 1000;
-/**
- * The analysis and preview branches' threads (their queues, named in pipeline.ts) run at this
- * nice value: on a busy box their scaling and colour conversion wait for the video's capture
- * and encoding rather than delay it (issue 21: SRT's tail against gst-launch).
- */
-const SIDE_BRANCH_NICE = 10;
-const SIDE_BRANCH_THREADS = ['aq:', 'pq:'];
+
 
 function send(msg: WorkerMessage): void {
   if (process.connected) process.send?.(msg);
@@ -189,10 +182,7 @@ function main(): void {
   for (const pull of startPulls) pull();
   for (const out of outputs) out.start();
 
-  const lowered = new Set<number>();
   setInterval(() => {
-    // Queue threads start with the pipeline and come back after a restart of the stream: looked for every time.
-    lowerThreads(SIDE_BRANCH_THREADS, SIDE_BRANCH_NICE, lowered);
     send({ type: 'stats', stream: counter.take(Date.now()), analysis: { ...analysis }, outputs: outputs.map((o) => o.health()) });
   }, STATS_MS).unref();
 

@@ -110,6 +110,23 @@ function startWhipReceiver(port: number, width: number, height: number): Receive
   return { proc, arrivals };
 }
 
+/** Waits until something has UDP `port` bound on this host (an SRT listener), from /proc/net. */
+async function untilUdpBound(port: number, ms: number): Promise<void> {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const bound = ['/proc/net/udp', '/proc/net/udp6'].some((f) => {
+      try {
+        return readFileSync(f, 'utf8').split('\n').some((line) => line.trim().split(/\s+/)[1]?.endsWith(hex.trim()));
+      } catch {
+        return false;
+      }
+    });
+    if (bound) return;
+    await sleep(100);
+  }
+}
+
 async function stop(proc: ChildProcess): Promise<void> {
   if (proc.exitCode !== null || proc.signalCode !== null) return;
   proc.kill('SIGTERM');
@@ -148,7 +165,10 @@ async function glassRun(
 ): Promise<GlassResult & { analysis?: { delivered: number; dropped: number; workerLost: number; outputDropped: number }; sink?: Readonly<Record<string, number>>; aus?: number; rxSrt?: Record<string, number>; captureToSend?: LatencySummary | null }> {
   const port = await freePort();
   const rx = variant === 'pitbox-whip' ? startWhipReceiver(port, 1280, 720) : startReceiver(port, 1280, 720, latencyMs);
-  await sleep(variant === 'pitbox-whip' ? 3000 : 1000);
+  // The receiver listening before the sender starts: gst-launch's srtsink gives up at once when
+  // its caller finds nobody, and a loaded box can take seconds to start a receiver.
+  if (variant === 'pitbox-whip') await sleep(3000);
+  else await untilUdpBound(port, 60_000);
   const url = variant === 'pitbox-whip' ? `whip+http://127.0.0.1:${port}/whip` : `srt://127.0.0.1:${port}?mode=caller&latency=${latencyMs}`;
   const config = camera(1280, 720, [url], { analysis: { enabled: true, maxFps: 30 } }, 'qr');
   let baseNs: number;

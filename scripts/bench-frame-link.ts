@@ -1,11 +1,14 @@
 /**
  * The frame link, measured. (1) What stamping costs per frame in the camera worker (one SEI NAL
  * built and inserted into the access unit, a copy of the frame) and what reading it costs a
- * receiver, on access units of the sizes a 1080p30 camera makes. (2) Its error: a roulette
- * table on a simulated wheel with a 25 fps test camera sent over SRT to a receiver; for every
- * result, how many frames the received frame nearest to the one named is away from it.
+ * receiver, on access units of the sizes a 1080p30 camera makes. (2) Its exactness: a roulette
+ * table on a simulated wheel with a 320x240 15 fps test camera whose capture times wander by up
+ * to 4 ms (jitterMs, as a V4L2 camera's), sent at once over SRT, RTP and WHIP to three receivers,
+ * for `seconds` from the first result that names a frame; for every result and every transport,
+ * whether a received frame carries the very stamp it names (exact), only a neighbour does (with
+ * its distance), or none.
  *
- *   node --import tsx scripts/bench-frame-link.ts [results=100] [speed=20]    (results 0: the cost only)
+ *   node --import tsx scripts/bench-frame-link.ts [seconds=60] [speed=20]    (seconds 0: the cost only)
  */
 import { fork } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -54,7 +57,7 @@ const table = await simulatedTable({
   extraConfig: [
     'cameras:',
     '  - name: overhead',
-    '    source: { kind: test, width: 640, height: 360, framerate: 25, jitterMs: 4 }',
+    '    source: { kind: test, width: 320, height: 240, framerate: 15, jitterMs: 4 }',
     `    outputs: ["srt://127.0.0.1:${srtPort}?mode=caller&latency=120", "rtp://127.0.0.1:${rtpPort}", "whip+http://127.0.0.1:${whipPort}/whip"]`,
     '    analysis: { enabled: false }',
     '    preview: { enabled: false }',
@@ -79,15 +82,17 @@ const sub = await Subscriber.connect(port);
 await new Promise((r) => setTimeout(r, 2000)); // the WHIP server up
 startAppliance(table);
 const results = () => sub.unique().filter((e) => e.type === 'round.result');
-await until('the first result', () => results().length >= 1, 120_000);
+// From the first result that names a frame: the camera is up and sending.
+const names = (e: { data: Record<string, unknown> }): boolean => (e.data['video'] as Record<string, number> | undefined)?.['overhead'] !== undefined;
+await until('the first result naming a frame', () => results().some(names), 300_000);
 const from = results().length;
 await new Promise((r) => setTimeout(r, seconds * 1000));
 const to = results().length;
 await new Promise((r) => setTimeout(r, 1500)); // the last result's frame reaches the receivers
-console.log(`${to - from} results in ${seconds} s (wheel at ${speed}x; 25 fps camera with capture times wandering by up to 4 ms; load: ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+console.log(`${to - from} results in ${seconds} s (wheel at ${speed}x; 320x240 15 fps camera with capture times wandering by up to 4 ms; load: ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
 for (const transport of ['SRT', 'RTP', 'WHIP'] as const) {
   const got = received[transport].sort((a, b) => a.captureUs - b.captureUs);
-  const index = new ReceivedFrames(40_000);
+  const index = new ReceivedFrames(1e6 / 15);
   for (const f of got) index.add(f);
   let exact = 0;
   let outside = 0;

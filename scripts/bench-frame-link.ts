@@ -84,7 +84,10 @@ startAppliance(table);
 const results = () => sub.unique().filter((e) => e.type === 'round.result');
 // From the first result that names a frame: the camera is up and sending.
 const names = (e: { data: Record<string, unknown> }): boolean => (e.data['video'] as Record<string, number> | undefined)?.['overhead'] !== undefined;
-await until('the first result naming a frame', () => results().some(names), 300_000);
+await until('the first result naming a frame', () => results().some(names), 300_000).catch((err: Error) => {
+  console.log(`${err.message}; the appliance said:\n${table.output.join('').slice(-4000)}`);
+  process.exit(1);
+});
 const from = results().length;
 await new Promise((r) => setTimeout(r, seconds * 1000));
 const to = results().length;

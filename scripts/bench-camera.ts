@@ -22,12 +22,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { Camera, type CameraFrame } from '../drivers/camera/camera.js';
 import { cameraConfig, type CameraConfig } from '../drivers/camera/config.js';
 import { pickEncoder } from '../drivers/camera/encoders.js';
 import { outputLaunch, parseOutput } from '../drivers/camera/outputs.js';
 import { percentile } from '../drivers/camera/stream-stats.js';
+import type { LatencySummary } from '../drivers/camera/worker-protocol.js';
 import { silentLogger } from '../appliance/log.js';
 import { childPids, freePort } from '../appliance/test-support/harness.js';
 
@@ -108,6 +110,23 @@ function startWhipReceiver(port: number, width: number, height: number): Receive
   return { proc, arrivals };
 }
 
+/** Waits until something has UDP `port` bound on this host (an SRT listener), from /proc/net. */
+async function untilUdpBound(port: number, ms: number): Promise<void> {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const bound = ['/proc/net/udp', '/proc/net/udp6'].some((f) => {
+      try {
+        return readFileSync(f, 'utf8').split('\n').some((line) => line.trim().split(/\s+/)[1]?.endsWith(hex.trim()));
+      } catch {
+        return false;
+      }
+    });
+    if (bound) return;
+    await sleep(100);
+  }
+}
+
 async function stop(proc: ChildProcess): Promise<void> {
   if (proc.exitCode !== null || proc.signalCode !== null) return;
   proc.kill('SIGTERM');
@@ -143,16 +162,20 @@ async function glassRun(
   variant: Variant,
   seconds: number,
   latencyMs = SRT_LATENCY_MS,
-): Promise<GlassResult & { analysis?: { delivered: number; dropped: number; workerLost: number; outputDropped: number }; sink?: Readonly<Record<string, number>>; aus?: number; rxSrt?: Record<string, number> }> {
+): Promise<GlassResult & { analysis?: { delivered: number; dropped: number; workerLost: number; outputDropped: number }; sink?: Readonly<Record<string, number>>; aus?: number; rxSrt?: Record<string, number>; captureToSend?: LatencySummary | null }> {
   const port = await freePort();
   const rx = variant === 'pitbox-whip' ? startWhipReceiver(port, 1280, 720) : startReceiver(port, 1280, 720, latencyMs);
-  await sleep(variant === 'pitbox-whip' ? 3000 : 1000);
+  // The receiver listening before the sender starts: gst-launch's srtsink gives up at once when
+  // its caller finds nobody, and a loaded box can take seconds to start a receiver.
+  if (variant === 'pitbox-whip') await sleep(3000);
+  else await untilUdpBound(port, 60_000);
   const url = variant === 'pitbox-whip' ? `whip+http://127.0.0.1:${port}/whip` : `srt://127.0.0.1:${port}?mode=caller&latency=${latencyMs}`;
   const config = camera(1280, 720, [url], { analysis: { enabled: true, maxFps: 30 } }, 'qr');
   let baseNs: number;
   let finish: () => Promise<void>;
   let analysis: { delivered: number; dropped: number; workerLost: number; outputDropped: number } | undefined;
   let sink: Readonly<Record<string, number>> | undefined;
+  let captureToSend: LatencySummary | null = null;
   if (variant === 'gst-launch') {
     const sender = gstLaunchSender(config, url);
     baseNs = await sender.baseNs;
@@ -173,6 +196,7 @@ async function glassRun(
       const h = cam.health();
       analysis = { delivered: h.analysis.delivered, dropped: h.analysis.dropped, workerLost: h.framesDropped, outputDropped: h.outputs[0]?.dropped ?? 0 };
       sink = h.outputs[0]?.sink;
+      captureToSend = h.outputs[0]?.captureToSendMs ?? null;
       await cam.stop();
       if (sum < 0) console.log(sum);
     };
@@ -184,7 +208,7 @@ async function glassRun(
   const result = summarise(rx.arrivals, baseNs);
   // Access units that arrived within the measured span (frame numbers of the QR span, shifted).
   const aus = rx.aus && rx.aus.size > 0 ? Math.min(rx.aus.size, result.sent) : undefined;
-  return { ...result, ...(analysis ? { analysis } : {}), ...(sink ? { sink } : {}), ...(aus !== undefined ? { aus } : {}), ...(rx.srt ? { rxSrt: rx.srt } : {}) };
+  return { ...result, ...(analysis ? { analysis } : {}), ...(sink ? { sink } : {}), ...(aus !== undefined ? { aus } : {}), ...(rx.srt ? { rxSrt: rx.srt } : {}), captureToSend };
 }
 
 /**
@@ -194,7 +218,7 @@ async function glassRun(
  * sender as too late to send, or never acknowledged).
  */
 async function transports(seconds: number): Promise<void> {
-  console.log(`glass-to-glass, 720p30, x264 zerolatency 3 Mbit/s on loopback, ${seconds} s per run; the same QR-stamped source and receiver decode for every transport`);
+  console.log(`glass-to-glass, 720p30, x264 zerolatency 3 Mbit/s on loopback, ${seconds} s per run; the same QR-stamped source and receiver decode for every transport; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`);
   const runs: [string, Variant, number][] = [
     ['gst-launch SRT 40', 'gst-launch', 40],
     ['pitbox SRT 40', 'pitbox', 40],
@@ -208,7 +232,10 @@ async function transports(seconds: number): Promise<void> {
     const s = res.sink ?? {};
     const r = res.rxSrt ?? {};
     const srt = variant === 'pitbox' ? `  srt sender: sent ${s['packets-sent'] ?? '-'}, retransmitted ${s['packets-retransmitted'] ?? '-'}, lost (NAKed) ${s['packets-sent-lost'] ?? '-'}, dropped as too late ${s['packets-sent-dropped'] ?? '-'}; receiver: lost ${r['packets-received-lost'] ?? '-'} (of ${r['packets-received'] ?? '-'}); access units arrived ${res.aus ?? '-'} of ${res.sent} (the rest of the loss is the QR read)` : '';
-    const worker = res.analysis ? `  lost before the encoder's output ${res.analysis.workerLost}, not sent ${res.analysis.outputDropped}` : '';
+    const c = res.captureToSend;
+    // Where pitbox's share of the latency goes: capture to its output process handing the frame to the muxer.
+    const handover = c ? `  capture to the output's pipeline p50 ${fmt(c.p50)} / p95 ${fmt(c.p95)} / p99 ${fmt(c.p99)} ms` : '';
+    const worker = res.analysis ? `  lost before the encoder's output ${res.analysis.workerLost}, not sent ${res.analysis.outputDropped}${handover}` : '';
     console.log(`  ${name.padEnd(18)} frames ${res.received}/${res.sent} (lost ${res.lost})  p50 ${fmt(percentile(l, 0.5))} ms  p95 ${fmt(percentile(l, 0.95))} ms  p99 ${fmt(percentile(l, 0.99))} ms${worker}${srt}`);
   }
 }

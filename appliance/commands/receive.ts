@@ -16,7 +16,8 @@ export interface LinkReport {
   /** The stamp the event names (capture time, epoch µs). */
   readonly namedUs: number;
   readonly link: FrameLink['kind'];
-  readonly offsetFrames?: number;
+  /** A neighbour's stamp minus the one named (µs); absent for the frame itself. */
+  readonly distanceUs?: number;
   readonly frameNo?: number;
   /** How far the live edge of the video was past that frame when both were here (ms). */
   readonly behindLiveMs?: number;
@@ -61,7 +62,9 @@ export async function receiveCommand(args: string[]): Promise<number> {
   const release = (out: readonly Released[]): void => {
     for (const { event, namedUs, link, heldMs } of out) {
       const base = { seq: event.seq, type: event.type, round: event.round ?? null, camera, namedUs, link: link.kind, heldMs };
-      report(link.kind === 'in-video' ? { ...base, offsetFrames: link.offsetFrames, frameNo: link.frame.frameNo, behindLiveMs: link.behindLiveMs } : base);
+      if (link.kind === 'in-video') report({ ...base, frameNo: link.frame.frameNo, behindLiveMs: link.behindLiveMs });
+      else if (link.kind === 'neighbour') report({ ...base, distanceUs: link.distanceUs, frameNo: link.frame.frameNo, behindLiveMs: link.behindLiveMs });
+      else report(base);
     }
   };
 
@@ -119,8 +122,8 @@ function describe(r: LinkReport): string {
   const when = new Date(r.namedUs / 1000).toISOString().replace('Z', `${String(r.namedUs % 1000).padStart(3, '0')}Z`);
   const head = `#${r.seq} ${r.type}${r.round === null ? '' : ` round ${r.round}`}: ${r.camera} frame ${when}`;
   if (r.link === 'before-join') return `${head}: before this receiver joined the stream`;
-  if (r.link !== 'in-video') return `${head}: NOT IN THE VIDEO (${r.link})`;
-  const off = r.offsetFrames === 0 ? 'exact' : `${r.offsetFrames} frame(s) off`;
+  if (r.link !== 'in-video' && r.link !== 'neighbour') return `${head}: NOT IN THE VIDEO (${r.link})`;
+  const off = r.distanceUs === undefined ? 'exact' : `NOT THE FRAME NAMED: the nearest is ${(r.distanceUs / 1000).toFixed(3)} ms from it`;
   const held = r.heldMs > 0 ? `; held ${r.heldMs} ms until the video reached it` : '';
   return `${head} (#${r.frameNo}, ${off}); the live edge is ${((r.behindLiveMs ?? 0) / 1000).toFixed(3)} s past it${held}`;
 }

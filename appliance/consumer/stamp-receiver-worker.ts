@@ -25,7 +25,7 @@ function demux(u: string): string {
     case 'rtmps:':
       return `rtmpsrc location="${u.replace(/"/g, '')} live=1" ! flvdemux`;
     case 'rtp:':
-      return `udpsrc address=${parsed.hostname} port=${parsed.port} caps="application/x-rtp,media=video,encoding-name=H264,payload=96,clock-rate=90000" ! rtpjitterbuffer latency=50 ! rtph264depay`;
+      return `udpsrc address=${parsed.hostname} port=${parsed.port} caps="application/x-rtp,media=video,encoding-name=H264,payload=96,clock-rate=90000" ! rtpjitterbuffer latency=200 ! rtph264depay`;
     default:
       throw new Error(`cannot receive ${parsed.protocol} (srt, rtmp, rtp)`);
   }

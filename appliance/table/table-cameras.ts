@@ -61,11 +61,11 @@ export class TableCameras {
     return this.cameras.find((c) => c.name === name);
   }
 
-  /** Per camera delivering video, the stamp of the frame being captured at `nowUs` (frame-stamp.ts). */
-  framesAt(nowUs: number): Record<string, number> {
+  /** Per camera delivering video, the stamp of its newest frame captured at or before `atClockNs` (CLOCK_MONOTONIC; frame-stamp.ts). */
+  framesAt(atClockNs: number): Record<string, number> {
     const frames: Record<string, number> = {};
     for (const c of this.cameras) {
-      const at = c.frameAt(nowUs);
+      const at = c.frameAt(atClockNs);
       if (at !== null) frames[c.name] = at;
     }
     return frames;

@@ -26,6 +26,7 @@ import { tableTopics, type TableTopics } from '../uplink/topics.js';
 import { uplinkClientOptions, uplinkUrl } from '../uplink/client-options.js';
 import { revocationRefusal } from '../signing/revocation.js';
 import { accepted, refused, type Decision, type EventDraft } from './events.js';
+import { monotonicNs } from '../../drivers/camera/gst.js';
 
 const MAINTENANCE_MS = 5000;
 /** How long a stop waits for the uplink to acknowledge what is in flight. */
@@ -78,7 +79,7 @@ export class TableRuntime {
   private http: LocalHttpServer | null = null;
   private page: StatusPage | null = null;
   private monitor: DealerMonitor | null = null;
-  private video: { framesAt(nowUs: number): Record<string, number> } | null = null;
+  private video: { framesAt(atClockNs: number): Record<string, number> } | null = null;
   /** What the table publishes, as it is published (birth, events, state, status): the status page's feed. */
   readonly feed = new EventEmitter<{ message: [FeedMessage] }>();
   /** The newest birth, state and status, for a page that opens later. */
@@ -197,7 +198,7 @@ export class TableRuntime {
    */
   append(draft: EventDraft, snapshot: unknown): JournaledEvent {
     if (!this.journal) throw new Error('the table runtime is not started');
-    const video = this.video?.framesAt(Math.round((performance.timeOrigin + performance.now()) * 1000));
+    const video = this.video?.framesAt(monotonicNs());
     const linked = video && Object.keys(video).length > 0 ? { ...draft, data: { ...draft.data, video } } : draft;
     return this.journal.append(linked, snapshot);
   }
@@ -358,7 +359,7 @@ export class TableRuntime {
   }
 
   /** The table's cameras: their frames named in events, their stills on the status page (with what to draw over the recognition camera). */
-  attachCameras(cameras: PreviewSource & { framesAt(nowUs: number): Record<string, number> }, overlay: Overlay | null): void {
+  attachCameras(cameras: PreviewSource & { framesAt(atClockNs: number): Record<string, number> }, overlay: Overlay | null): void {
     // From now on every event names each camera's frame (see append).
     this.video = cameras;
     this.page?.attachCameras(cameras, overlay);

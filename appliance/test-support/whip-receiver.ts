@@ -8,6 +8,9 @@
  *   with WHIP_QR=WxH also {"qr": {count, timestamp, recv}} per decoded frame (benchmarks: the
  *   debugqroverlay code read back with zbar; recv is CLOCK_MONOTONIC ns).
  * {"pli": ms} each time it asks for a keyframe (WHIP_PLI=1: every 2 s).
+ * {"answered": {session, atUs}} when it answers an offer (epoch µs); with WHIP_RTP=1 also
+ * {"rtp": {session, seq, ts, marker}} per RTP packet received, read from its own bytes (RFC 3550
+ * section 5.1) as webrtcbin hands it on, before depayloading.
  * env WHIP_TOKEN (required bearer token, none: any), WHIP_MODE: ok | inactive | busy | html, WHIP_PORT.
  *
  *   node whip-receiver.js
@@ -67,6 +70,14 @@ function main(): void {
         parse.link(caps);
         caps.link(appsink);
         for (const e of chain) e.syncStateWithParent();
+      }
+      if (process.env['WHIP_RTP']) {
+        pad.addProbe(Gst.PadProbeType.BUFFER, (_pad: any, info: any) => {
+          const buffer = info.getBuffer();
+          const head = Buffer.from(buffer.extractDup(0, 12));
+          if (head.length === 12) out({ rtp: { session: id, seq: head.readUInt16BE(2), ts: head.readUInt32BE(4), marker: (head[1]! & 0x80) !== 0 } });
+          return Gst.PadProbeReturn.OK;
+        });
       }
       pad.link(depay.getStaticPad('sink'));
       if (process.env['WHIP_PLI']) {
@@ -144,6 +155,7 @@ function main(): void {
       answerFor(body, (answer, id) => {
         if (!answer) return void res.writeHead(500).end();
         const sent = mode === 'inactive' ? answer.replace(/a=recvonly/g, 'a=inactive') : answer;
+        out({ answered: { session: id, atUs: Math.round((performance.timeOrigin + performance.now()) * 1000) } });
         res.writeHead(201, { 'content-type': 'application/sdp', location: `/whip/session/${id}` }).end(sent);
       });
     });

@@ -15,15 +15,17 @@ import { pickEncoder, type EncoderKind, type EncoderPick } from './encoders.js';
 import { exitWith, isExiting } from './exit-with.js';
 import { encodeRecord } from './frame-channel.js';
 import { insertBeforeFirstSlice, stampNal } from './frame-stamp.js';
-import { gst, monotonicNs, monotonicToEpochUs, type AppSink, type GstPipeline } from './gst.js';
+import { gst, monotonicNs, monotonicToEpochUs, type AppSink, type AppSrc, type GstPipeline } from './gst.js';
 import { OutputLink } from './output-link.js';
 import { parseOutput } from './outputs.js';
-import { ANALYSIS_SINK, captureLaunch, ENCODED_SINK, ENCODER_NEXT, PREVIEW_SINK } from './pipeline.js';
+import { feedJittered, patternLaunch } from './jittered-source.js';
+import { ANALYSIS_SINK, CAPTURED_SINK, captureLaunch, ENCODED_SINK, ENCODER_NEXT, PREVIEW_SINK } from './pipeline.js';
 import { StreamCounter } from './stream-stats.js';
 import { EXIT, type FrameHeader, type WorkerMessage } from './worker-protocol.js';
 
 const FRAME_FD = 4;
 const STATS_MS = 1000;
+
 
 function send(msg: WorkerMessage): void {
   if (process.connected) process.send?.(msg);
@@ -104,15 +106,27 @@ function main(): void {
       frameNo += 1;
       const captureUs = monotonicToEpochUs(timing.clockTime);
       frame = insertBeforeFirstSlice(buf, stampNal({ captureUs: BigInt(captureUs), frameNo }));
-      send({ type: 'frame', captureUs, frameNo });
     }
     counter.onEncoded(frame.length, timing, monotonicNs());
     for (const out of outputs) out.write(frame, timing);
     encoded.pull(onEncoded);
   };
 
-  const analysis = { produced: 0, dropped: 0 };
   const startPulls: (() => void)[] = [];
+  // Each frame's stamp as it is captured (before the encoder), so an event names a frame that
+  // exists rather than predicting one: the same conversion from the same clock reading as the
+  // stamp that frame carries once encoded, so the two are equal to the microsecond.
+  const capturedSink = pipeline.findChild<AppSink>(CAPTURED_SINK);
+  if (!capturedSink) return fatal('the pipeline has no capture tap');
+  const onCaptured: Parameters<AppSink['pull']>[0] = (buf, _caps, timing) => {
+    if (isExiting()) return;
+    if (!buf) return retry(capturedSink, onCaptured);
+    if (timing.clockTime !== undefined) send({ type: 'captured', captureUs: monotonicToEpochUs(timing.clockTime), clockNs: timing.clockTime });
+    capturedSink.pull(onCaptured);
+  };
+  startPulls.push(() => capturedSink.pull(onCaptured));
+
+  const analysis = { produced: 0, dropped: 0 };
   const analysisSink = config.analysis.enabled ? pipeline.findChild<AppSink>(ANALYSIS_SINK) : undefined;
   if (analysisSink) {
     const frames = new Socket({ fd: FRAME_FD, readable: false, writable: true });
@@ -152,6 +166,15 @@ function main(): void {
       previewSink.pull(onStill);
     };
     startPulls.push(() => previewSink.pull(onStill));
+  }
+
+  if (config.source.kind === 'test' && config.source.jitterMs > 0) {
+    const { pattern, width, height, framerate, jitterMs } = config.source;
+    const source = pipeline.findChild<AppSrc>('source');
+    const patterns = new (gst().Pipeline)(patternLaunch(pattern, width, height, framerate, 'pattern'));
+    const patternSink = patterns.findChild<AppSink>('pattern');
+    if (!source || !patternSink) return fatal('the jittered test source has no appsrc or pattern');
+    feedJittered(patterns, patternSink, source, framerate, jitterMs);
   }
 
   pipeline.play();

@@ -74,6 +74,10 @@ const WATCHDOG_MS = 200;
 /** The worker must be up this long before a later failure restarts the backoff from the start. */
 const HEALTHY_AFTER_MS = 10_000;
 const STDERR_LINES_PER_MIN = 20;
+/** How often the worker reports its stats (camera-worker.ts). */
+const STATS_PERIOD_MS = 1000;
+/** Frames captured this long ago are forgotten: an event is named at the moment it is decided. */
+const CAPTURED_KEEP_NS = 2e9;
 /** A health line in the log this often while up, so journald shows how a camera was doing. */
 const HEALTH_LOG_MS = 60_000;
 
@@ -100,8 +104,8 @@ export class Camera extends EventEmitter<CameraEvents> {
   private lastFrameAt: number | null = null;
   /** The newest preview still, or null before the first (or with previews off). */
   latestPreview: Preview | null = null;
-  /** The newest frame sent to the outputs: its stamp (capture time, epoch µs), and when it came. */
-  private lastStamp: { captureUs: number; frameNo: number; at: number } | null = null;
+  /** The frames captured in the last CAPTURED_KEEP_NS, oldest first: their stamps and capture clock times. */
+  private captured: { captureUs: number; clockNs: number }[] = [];
   private lastFramesOut = -1;
   private stats: StreamStats | null = null;
   private totals = { framesOut: 0, dropped: 0, analysisProduced: 0, analysisDropped: 0 };
@@ -131,17 +135,20 @@ export class Camera extends EventEmitter<CameraEvents> {
   }
 
   /**
-   * The stamp (capture time, epoch µs) of the frame being captured at `nowUs`: the newest frame
-   * sent out, moved on by whole frame periods to the last one captured by then (sent frames lag
-   * the sensor by the encoder's latency). Null when no frame has gone out for a second: the
-   * camera is not delivering, and an event names no frame of it.
+   * The stamp (capture time, epoch µs) of the newest frame captured at or before `clockNs`
+   * (CLOCK_MONOTONIC, what monotonicNs() reads): the stamp the worker reported for that frame as
+   * it was captured, the very number the frame carries once encoded (CONTRACT.md, "Video").
+   * Nothing is predicted, so a camera whose capture times jitter is named exactly. Null when no
+   * frame was captured in the second before, or none encoded lately: an event then names no
+   * frame of this camera.
    */
-  frameAt(nowUs: number): number | null {
-    const last = this.lastStamp;
-    if (!last || Date.now() - last.at > 1000) return null;
-    const periodUs = 1e6 / this.config.source.framerate;
-    const ahead = Math.max(0, Math.floor((nowUs - last.captureUs) / periodUs));
-    return Math.round(last.captureUs + ahead * periodUs);
+  frameAt(clockNs: number): number | null {
+    if (this.state !== 'up' || this.lastFrameAt === null || Date.now() - this.lastFrameAt > 2 * STATS_PERIOD_MS) return null;
+    for (let i = this.captured.length - 1; i >= 0; i--) {
+      const f = this.captured[i] as { captureUs: number; clockNs: number };
+      if (f.clockNs <= clockNs) return clockNs - f.clockNs > 1e9 ? null : f.captureUs;
+    }
+    return null;
   }
 
   /** Where analysis frames go. Set before start or at any time; null stops delivery. */
@@ -213,9 +220,10 @@ export class Camera extends EventEmitter<CameraEvents> {
         ...process.env,
         PITBOX_CAMERA: JSON.stringify(this.config),
         PITBOX_FAILED_ENCODERS: [...this.failedEncoders].join(','),
-        // One thread each for the bus poll and the three appsink pulls (encoded, analysis,
-        // preview), which block until data comes, plus the usual four for fs and dns.
-        UV_THREADPOOL_SIZE: '8',
+        // One thread each for the bus poll and the appsink pulls (encoded, capture tap,
+        // analysis, preview, a jittered test source's pattern), which block until data comes,
+        // plus the usual four for fs and dns.
+        UV_THREADPOOL_SIZE: '10',
         GST_DEBUG_NO_COLOR: '1',
       },
     });
@@ -237,9 +245,8 @@ export class Camera extends EventEmitter<CameraEvents> {
           return;
         case 'stats':
           return this.onStats(msg.stream, msg.analysis, msg.outputs);
-        case 'frame':
-          this.lastStamp = { captureUs: msg.captureUs, frameNo: msg.frameNo, at: Date.now() };
-          return;
+        case 'captured':
+          return this.onCaptured(msg.captureUs, msg.clockNs);
         case 'preview':
           this.latestPreview = { jpeg: Buffer.from(msg.jpeg, 'base64'), width: msg.width, height: msg.height, at: Date.now() };
           this.emit('preview', this.latestPreview);
@@ -291,6 +298,15 @@ export class Camera extends EventEmitter<CameraEvents> {
         }
       }
     }
+  }
+
+  private onCaptured(captureUs: number, clockNs: number): void {
+    this.captured.push({ captureUs, clockNs });
+    // Kept while an event could still be decided at their time (the IPC lags capture by a millisecond or so).
+    const horizon = clockNs - CAPTURED_KEEP_NS;
+    let old = 0;
+    while (old < this.captured.length && (this.captured[old] as { clockNs: number }).clockNs < horizon) old++;
+    if (old > 0) this.captured.splice(0, old);
   }
 
   private markUp(): void {

@@ -21,6 +21,7 @@ const testSource = z.strictObject({
   ...size,
   pattern: z.enum(['smpte', 'ball', 'snow', 'black', 'checkers-8', 'colors']).default('smpte'),
   overlay: z.enum(['none', 'qr']).default('none'),
+  jitterMs: z.number().min(0).max(15).default(0).describe('Capture times wander by up to this much either side of the frame period, as a V4L2 camera\'s do (tests of the frame link)'),
 });
 
 /** A recorded clip (a dealt round), played at its own rate, looped unless told otherwise. */

@@ -3,7 +3,7 @@ import { encodeRecord } from './frame-channel.js';
 import type { BufferTiming } from './gst.js';
 import type { OutputSpec } from './outputs.js';
 import { RestartPolicy } from './restart-policy.js';
-import { workerEntry, type EncodedHeader, type OutputHealth, type OutputMessage } from './worker-protocol.js';
+import { workerEntry, type EncodedHeader, type LatencySummary, type OutputHealth, type OutputMessage } from './worker-protocol.js';
 
 /** Bytes allowed to wait in the pipe to an output before frames are dropped (about 2.5 s at 3 Mbit/s). */
 const MAX_PENDING = 1024 * 1024;
@@ -24,6 +24,8 @@ export class OutputLink {
   private restarts = 0;
   private error: string | null = null;
   private sink: Readonly<Record<string, number>> = {};
+  private firstFrameMs: number | null = null;
+  private captureToSendMs: LatencySummary | null = null;
   private needKeyframe = true;
   private retryAfterMs: number | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -46,11 +48,15 @@ export class OutputLink {
     });
     this.child = child;
     this.needKeyframe = true;
+    this.firstFrameMs = null;
+    this.captureToSendMs = null;
     child.stdin?.on('error', () => undefined); // EPIPE when it dies: the exit handler deals with it
     child.stderr?.on('data', () => undefined); // GStreamer's own chatter; the error comes over IPC
     child.on('message', (msg: OutputMessage) => {
       if (msg.type === 'stats') {
         this.sink = msg.sink;
+        this.firstFrameMs = msg.firstFrameMs ?? null;
+        this.captureToSendMs = msg.captureToSendMs ?? null;
         if (msg.delivering && this.state !== 'up') {
           this.state = 'up';
           this.error = null;
@@ -92,14 +98,14 @@ export class OutputLink {
       }
       this.needKeyframe = false;
     }
-    const header: EncodedHeader = { pts: timing.runningTime ?? null, keyframe: timing.keyframe ?? false };
+    const header: EncodedHeader = { pts: timing.runningTime ?? null, keyframe: timing.keyframe ?? false, captureClockNs: timing.clockTime ?? null };
     for (const part of encodeRecord(header, frame)) stdin.write(part);
     this.frames++;
     this.bytes += frame.length;
   }
 
   health(): OutputHealth {
-    return { url: this.spec.display, state: this.state, frames: this.frames, bytes: this.bytes, dropped: this.dropped, restarts: this.restarts, error: this.error, sink: this.sink };
+    return { url: this.spec.display, state: this.state, frames: this.frames, bytes: this.bytes, dropped: this.dropped, restarts: this.restarts, error: this.error, sink: this.sink, firstFrameMs: this.firstFrameMs, captureToSendMs: this.captureToSendMs };
   }
 
   /**

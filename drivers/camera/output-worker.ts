@@ -10,6 +10,8 @@ import { exitWith, isExiting } from './exit-with.js';
 import { gst, type AppSrc, type GstPipeline } from './gst.js';
 import { RecordReader } from './frame-channel.js';
 import { parseStructure } from './gst-structure.js';
+import { monotonicNs } from './gst.js';
+import { LatencyHistogram } from './latency-histogram.js';
 import { parseOutput } from './outputs.js';
 import { outputPipelineLaunch, OUTPUT_SRC } from './pipeline.js';
 import type { EncodedHeader, OutputMessage } from './worker-protocol.js';
@@ -46,9 +48,11 @@ function main(): void {
   let firstPts: number | null = null;
   const ptsBuf = Buffer.alloc(8);
   const reader = new RecordReader<EncodedHeader>();
+  const captureToSend = new LatencyHistogram();
   process.stdin.on('data', (chunk: Buffer) => {
     if (isExiting()) return;
     for (const { header, payload } of reader.push(chunk)) {
+      if (header.captureClockNs !== null) captureToSend.add((monotonicNs() - header.captureClockNs) / 1e6);
       if (header.pts !== null) {
         // Rebased so that this pipeline's stream starts at zero whenever the output (re)starts.
         firstPts ??= header.pts;
@@ -78,7 +82,8 @@ function main(): void {
     const delivering = spec.protocol === 'srt' ? acks > lastAcks : frames > lastFrames;
     lastAcks = acks;
     lastFrames = frames;
-    send({ type: 'stats', frames, bytes, delivering, sink: stats });
+    const latency = captureToSend.summary();
+    send({ type: 'stats', frames, bytes, delivering, sink: stats, ...(latency ? { captureToSendMs: latency } : {}) });
   }, 1000).unref();
   process.on('SIGTERM', vanish);
 }

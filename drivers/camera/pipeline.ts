@@ -6,6 +6,8 @@ import { outputLaunch, type OutputSpec } from './outputs.js';
 export const ENCODED_SINK = 'encoded';
 export const ANALYSIS_SINK = 'analysis';
 export const PREVIEW_SINK = 'preview';
+/** Where the worker learns each frame's stamp at capture, before the encoder has it (camera.ts frameAt). */
+export const CAPTURED_SINK = 'captured';
 /** The element right after the encoder: a force-key-unit event sent upstream from it reaches the encoder. */
 export const ENCODER_NEXT = 'encparse';
 
@@ -35,7 +37,12 @@ export function sourceLaunch(s: CameraSource): string {
       return `${src} ! ${rawCaps(s, s.format)}`;
     }
     case 'test': {
-      const src = `videotestsrc name=source is-live=true pattern=${s.pattern} ! ${rawCaps(s)}`;
+      // Jittered: the worker pushes the pattern's frames at wandering times (jittered-source.ts),
+      // and appsrc stamps each one as it comes, as v4l2src does with a real sensor.
+      const src =
+        s.jitterMs > 0
+          ? `appsrc name=source is-live=true do-timestamp=true format=time caps="${rawCaps(s, 'I420')}"`
+          : `videotestsrc name=source is-live=true pattern=${s.pattern} ! ${rawCaps(s)}`;
       // The QR code carries the frame's count and timestamp for the glass-to-glass benchmark;
       // top-left and small so a receiver decodes it from a crop.
       if (s.overlay === 'qr') return `${src} ! debugqroverlay x=2 y=2 pixel-size=2`;
@@ -70,7 +77,15 @@ export function captureLaunch(config: CameraConfig, encoder: EncoderPick): strin
     'video/x-h264,stream-format=byte-stream,alignment=au',
     `appsink name=${ENCODED_SINK} sync=false async=false max-buffers=60 drop=true`,
   ].join(' ! ');
-  const branches = [`t. ! ${video}`];
+  // Each frame's capture time, as it is captured: a tiny copy of the frame (the pixels are
+  // not wanted, only its timestamp, which the scaler keeps), never dropped while the worker keeps up.
+  const captured = [
+    'queue name=cq leaky=downstream max-size-buffers=30 max-size-bytes=0 max-size-time=0',
+    'videoscale method=nearest-neighbour',
+    'video/x-raw,width=16,height=16',
+    `appsink name=${CAPTURED_SINK} sync=false async=false max-buffers=30 drop=true`,
+  ].join(' ! ');
+  const branches = [`t. ! ${video}`, `t. ! ${captured}`];
   if (config.analysis.enabled) {
     const { width, height } = analysisSize(config);
     const analysis = [

@@ -16,6 +16,21 @@ export interface OutputHealth {
   readonly error: string | null;
   /** The sink's own counters where it has them (srtsink: bytes-sent, rtt-ms, packets-sent-lost, ...). */
   readonly sink: Readonly<Record<string, number>>;
+  /** WHIP: capture to send of the current session's first frame (ms); null before one was sent, or for other outputs. */
+  readonly firstFrameMs: number | null;
+  /**
+   * Capture to the moment the output's process hands each frame to its pipeline, since it
+   * started (ms): the encoder and the hand-over between processes, what pitbox adds before the
+   * muxer and the network. Null before the first frame.
+   */
+  readonly captureToSendMs: LatencySummary | null;
+}
+
+export interface LatencySummary {
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly n: number;
 }
 
 export interface AnalysisCounts {
@@ -32,13 +47,16 @@ export type WorkerMessage =
   | { readonly type: 'warning'; readonly element: string; readonly message: string }
   /** A preview still (JPEG, base64): a few a second at most, for the status page. */
   | { readonly type: 'preview'; readonly jpeg: string; readonly width: number; readonly height: number }
-  /** An encoded frame went out, stamped (frame-stamp.ts) with its capture time, epoch µs. */
-  | { readonly type: 'frame'; readonly captureUs: number; readonly frameNo: number }
+  /**
+   * A frame was captured (before encoding): the stamp it will carry (frame-stamp.ts, capture
+   * time in epoch µs) and the same instant as the clock read it (CLOCK_MONOTONIC ns).
+   */
+  | { readonly type: 'captured'; readonly captureUs: number; readonly clockNs: number }
   | { readonly type: 'fatal'; readonly reason: string; readonly element: string | null; readonly encoderFailed: EncoderKind | null };
 
 /** Output worker -> camera worker. */
 export type OutputMessage =
-  | { readonly type: 'stats'; readonly frames: number; readonly bytes: number; readonly delivering: boolean; readonly sink: Readonly<Record<string, number>> }
+  | { readonly type: 'stats'; readonly frames: number; readonly bytes: number; readonly delivering: boolean; readonly sink: Readonly<Record<string, number>>; readonly firstFrameMs?: number; readonly captureToSendMs?: LatencySummary }
   /** The receiver asked for a keyframe (a WHIP server's PLI/FIR): the camera's encoder makes one now. */
   | { readonly type: 'keyframe' }
   /** `retryAfterMs`: the server said when to try again (WHIP 503 Retry-After). */
@@ -61,6 +79,8 @@ export interface FrameHeader {
 export interface EncodedHeader {
   readonly pts: number | null;
   readonly keyframe: boolean;
+  /** When it was captured, CLOCK_MONOTONIC ns (null when the source gave no timestamp). */
+  readonly captureClockNs: number | null;
 }
 
 /** A worker that ends on its own says why in a `fatal` message first; this is its exit code when stopped. */

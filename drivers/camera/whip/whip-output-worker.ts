@@ -10,6 +10,12 @@
  * the server (PLI/FIR, arriving here as an upstream force-key-unit event) goes to the camera
  * worker, whose encoder makes one.
  *
+ * A session starts clean (issue 21): frames that arrive before the connection is up (OPTIONS,
+ * offer/answer, ICE and DTLS take a second or more) are dropped, not queued, and the stream
+ * starts at the first keyframe after it, which is asked for the moment the connection is up. Each
+ * frame's PTS, and so its RTP timestamp, is its capture time relative to that first frame, never
+ * the time it reached this process: timestamps keep the camera's own spacing and never go back.
+ *
  * env PITBOX_OUTPUT: whip+https://host/path (whip+http:// on loopback) with optional
  * `tokenFile=/path` (the bearer token, read here, never logged) and `turn=turn://user:pass@host:port`.
  */
@@ -52,7 +58,7 @@ function main(): void {
 
   const pipeline = Gst.parseLaunch(
     [
-      'appsrc name=src is-live=true format=time do-timestamp=true caps="video/x-h264,stream-format=byte-stream,alignment=au"',
+      'appsrc name=src is-live=true format=time do-timestamp=false caps="video/x-h264,stream-format=byte-stream,alignment=au"',
       'h264parse',
       'rtph264pay name=pay config-interval=-1 aggregate-mode=zero-latency pt=96',
       'application/x-rtp,media=video,encoding-name=H264,payload=96,clock-rate=90000',
@@ -65,6 +71,12 @@ function main(): void {
   let connected = false;
   let frames = 0;
   let bytes = 0;
+  /** Frames not sent because the session was not up yet, or came before its first keyframe. */
+  let beforeSession = 0;
+  /** The session's first frame: its PTS here and its capture time; null until it is sent. */
+  let first: { ptsNs: number; captureNs: number | null } | null = null;
+  let lastPtsNs = -1;
+  let firstFrameMs: number | undefined;
 
   const stopSession = async (): Promise<void> => {
     const s = session;
@@ -95,7 +107,11 @@ function main(): void {
 
   webrtc.on('notify::connection-state', () => {
     const state = webrtc.connectionState;
-    if (state === GstWebRTC.WebRTCPeerConnectionState.CONNECTED) connected = true;
+    if (state === GstWebRTC.WebRTCPeerConnectionState.CONNECTED && !connected) {
+      connected = true;
+      // The stream starts at a keyframe: ask for one now rather than wait up to a GOP for it.
+      send({ type: 'keyframe' });
+    }
     if (state === GstWebRTC.WebRTCPeerConnectionState.FAILED) fail('the WebRTC connection failed (ICE or DTLS)');
     if (state === GstWebRTC.WebRTCPeerConnectionState.CLOSED && connected) fail('the WebRTC connection closed');
   });
@@ -142,13 +158,49 @@ function main(): void {
     pipeline.setState(Gst.State.PLAYING);
   });
 
+  /** The pipeline's running time now (ns), null before it runs. */
+  const runningNs = (): number | null => {
+    const clock = pipeline.getClock();
+    return clock ? Number(clock.getTime()) - Number(pipeline.getBaseTime()) : null;
+  };
+  // webrtcbin makes its offer only once caps reach it, and h264parse has caps only after a
+  // keyframe went through it: frames flow into the pipeline from the moment it plays, but none
+  // reaches the payloader before the session's first frame (PTS at or past `sessionFromPts`).
+  let sessionFromPts: number | null = null;
+  pipeline.getByName('pay').getStaticPad('sink').addProbe(Gst.PadProbeType.BUFFER, (_pad: any, info: any) => {
+    const pts = Number(info.getBuffer()?.pts ?? -1);
+    return sessionFromPts !== null && pts >= sessionFromPts ? Gst.PadProbeReturn.OK : Gst.PadProbeReturn.DROP;
+  });
   const reader = new RecordReader<EncodedHeader>();
   process.stdin.on('data', (chunk: Buffer) => {
     if (isExiting()) return;
-    for (const { payload } of reader.push(chunk)) {
-      GstApp.AppSrc.prototype.pushBuffer.call(src, Gst.Buffer.newWrapped(new Uint8Array(payload)));
-      frames++;
-      bytes += payload.length;
+    for (const { header, payload } of reader.push(chunk)) {
+      const now = runningNs();
+      if (now === null) {
+        beforeSession++; // not playing yet: nothing to stamp it with
+        continue;
+      }
+      const captureNs = header.captureClockNs;
+      let pts = now;
+      if (first) {
+        // Capture spacing when the frame has a capture time, else the time it came.
+        if (captureNs !== null && first.captureNs !== null) pts = first.ptsNs + (captureNs - first.captureNs);
+      } else if (connected && header.keyframe) {
+        first = { ptsNs: Math.max(now, lastPtsNs + 1), captureNs };
+        sessionFromPts = first.ptsNs;
+        if (captureNs !== null) firstFrameMs = Math.round((Number(process.hrtime.bigint()) - captureNs) / 1e4) / 100;
+      } else {
+        beforeSession++; // into the pipeline for its caps, dropped before the payloader
+      }
+      const buffer = Gst.Buffer.newWrapped(new Uint8Array(payload));
+      // Never back: a frame captured out of order (it cannot be, but a PTS must not) goes 1 ns on.
+      buffer.pts = Math.max(pts, lastPtsNs + 1);
+      lastPtsNs = Number(buffer.pts);
+      GstApp.AppSrc.prototype.pushBuffer.call(src, buffer);
+      if (first) {
+        frames++;
+        bytes += payload.length;
+      }
     }
   });
   // SIGTERM, stdin closing and the IPC channel closing all come at once when the camera worker
@@ -163,7 +215,7 @@ function main(): void {
   process.stdin.on('end', leave);
   process.on('disconnect', leave);
   process.on('SIGTERM', leave);
-  setInterval(() => send({ type: 'stats', frames, bytes, delivering: connected, sink: {} }), 1000);
+  setInterval(() => send({ type: 'stats', frames, bytes, delivering: connected, sink: { 'frames-before-session': beforeSession }, ...(firstFrameMs === undefined ? {} : { firstFrameMs }) }), 1000);
   // A server that vanishes says nothing, and webrtcbin (1.22) does not check ICE consent: the
   // receiver's RTCP reports are the heartbeat. When the highest sequence number it reports
   // stops moving for RECEIVER_SILENT_MS while we keep sending, the session is dead.

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import t from 'tap';
 import { silentLogger } from '../../../appliance/log.js';
-import { freePort, until } from '../../../appliance/test-support/harness.js';
+import { childPids, freePort, until } from '../../../appliance/test-support/harness.js';
 import { Camera } from '../camera.js';
 import { cameraConfig } from '../config.js';
 import { workerEntry } from '../worker-protocol.js';
@@ -16,6 +16,8 @@ interface ServerLine {
   frame?: { captureUs: number; frameNo: number; session: number; idr?: true };
   pli?: number;
   connected?: number;
+  answered?: { session: number; atUs: number };
+  rtp?: { session: number; seq: number; ts: number; marker: boolean };
   deleted?: number;
 }
 
@@ -29,9 +31,9 @@ async function whipServer(port: number, env: Record<string, string>): Promise<{ 
   return { proc, lines };
 }
 
-function camera(outputs: string[], keyframeIntervalS = 1): Camera {
+function camera(outputs: string[], keyframeIntervalS = 1, source: Record<string, unknown> = { framerate: 10 }): Camera {
   return new Camera(
-    cameraConfig.parse({ name: 'overhead', source: { kind: 'test', width: 320, height: 240, framerate: 10 }, encoder: { keyframeIntervalS }, outputs, preview: { enabled: false }, restart: { initialMs: 200, maxMs: 1000, budget: 50, windowS: 60, cooldownS: 5 } }),
+    cameraConfig.parse({ name: 'overhead', source: { kind: 'test', width: 320, height: 240, ...source }, encoder: { keyframeIntervalS }, outputs, preview: { enabled: false }, restart: { initialMs: 200, maxMs: 1000, budget: 50, windowS: 60, cooldownS: 5 } }),
     silentLogger,
   );
 }
@@ -109,4 +111,51 @@ t.test('a keyframe request from the WHIP server (RTCP PLI) reaches the camera\'s
   const plis = window.filter((l) => l.pli !== undefined).length;
   t.ok(plis >= 3, `${plis} keyframe requests in 9 s`);
   t.ok(idrs >= 3, `${idrs} keyframes in 9 s with a 10 s keyframe interval: each request answered`);
+});
+
+/** RTP timestamps are 32 bits and wrap; differences are taken modulo 2^32 (RFC 3550 5.1). */
+const tsDiff = (a: number, b: number): number => ((a - b + 2 ** 31) >>> 0) - 2 ** 31;
+
+/**
+ * Issue 21: at the start of every session the RTP timestamps went backwards (frames queued
+ * before the pipeline played, then stamped and sent in one burst). Sessions are restarted by
+ * killing the WHIP output process (a receiver that vanishes is noticed only after 12 s of
+ * RTCP silence, webrtcbin 1.22 having no ICE consent checks), PITBOX_WHIP_SESSIONS of them
+ * (20 for the README's figure).
+ */
+t.test('every WHIP session starts clean: RTP timestamps never go back from the first packet, a fresh keyframe first, spacing from the capture times', async (t) => {
+  const sessions = Number(process.env['PITBOX_WHIP_SESSIONS'] ?? 4);
+  const port = await freePort();
+  const server = await whipServer(port, { WHIP_RTP: '1' });
+  t.teardown(() => server.proc.kill('SIGKILL'));
+  // A jittered 30 fps camera: the RTP timestamps must follow its capture times, not a grid.
+  const cam = camera([`whip+http://127.0.0.1:${port}/whip`], 2, { framerate: 30, jitterMs: 4 });
+  cam.start();
+  t.teardown(() => cam.stop());
+  const framesOf = (id: number) => server.lines.filter((l) => l.frame?.session === id).map((l) => l.frame!);
+  const firstMs: number[] = [];
+  for (let id = 1; id <= sessions; id++) {
+    await until(`session ${id}: 30 frames`, () => framesOf(id).length >= 30, 60_000);
+    await until(`session ${id}: its first frame's capture-to-send time reported`, () => whipHealth(cam)?.firstFrameMs != null, 10_000);
+    firstMs.push(whipHealth(cam)?.firstFrameMs ?? NaN);
+    if (id < sessions) for (const pid of childPids(cam.pid ?? 0)) process.kill(pid, 'SIGKILL');
+  }
+  await cam.stop();
+  for (let id = 1; id <= sessions; id++) {
+    const rtp = server.lines.filter((l) => l.rtp?.session === id).map((l) => l.rtp!);
+    const frames = framesOf(id);
+    const answeredUs = server.lines.find((l) => l.answered?.session === id)?.answered?.atUs ?? Infinity;
+    const back = rtp.findIndex((p, i) => i > 0 && tsDiff(p.ts, rtp[i - 1]!.ts) < 0);
+    t.equal(back, -1, `session ${id}: ${rtp.length} RTP packets, timestamps never go back from the first (${back >= 0 ? `packet ${back} goes back` : 'none does'})`);
+    const frameTs = [...new Set(rtp.map((p) => p.ts))];
+    t.ok(frames[0]?.idr, `session ${id}: the first frame is a keyframe`);
+    t.ok((frames[0]?.captureUs ?? 0) > answeredUs, `session ${id}: the first frame was captured after the session was answered (${((frames[0]?.captureUs ?? 0) - answeredUs) / 1000} ms after): nothing stale`);
+    // Each frame's RTP timestamp is its capture time (90 kHz) from the first frame's: a frame
+    // sent late keeps its place, and the camera's jitter shows in the timestamps.
+    const expected = frames.map((f) => Math.round(((f.captureUs - frames[0]!.captureUs) * 90) / 1000));
+    const got = frameTs.map((ts) => tsDiff(ts, frameTs[0]!));
+    const off = expected.filter((e) => !got.some((g) => Math.abs(g - e) <= 1));
+    t.same(off, [], `session ${id}: every frame's RTP timestamp is its capture time, to the 90 kHz tick`);
+  }
+  t.ok(firstMs.every((ms) => Number.isFinite(ms) && ms >= 0), `first frame capture to send, per session: ${firstMs.join(', ')} ms`);
 });

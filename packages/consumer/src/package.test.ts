@@ -71,7 +71,7 @@ t.test('frame hold: a result waits for its frame, then goes out with how long it
   const T0 = 1_764_000_000_000_000;
   for (let i = 0; i < 10; i++) frames.add({ captureUs: T0 + i * 40_000, frameNo: i, receivedAt: i });
   const e = (seq: number, namedUs: number) => ({ ...(JSON.parse(events[0]!) as EventEnvelope), seq, data: { video: { overhead: namedUs } } });
-  t.match(hold.hold(e(1, T0 + 5 * 40_000), T0 + 5 * 40_000, frames), [{ event: { seq: 1 }, link: { kind: 'in-video', offsetFrames: 0 }, heldMs: 0 }], 'already in the video');
+  t.match(hold.hold(e(1, T0 + 5 * 40_000), T0 + 5 * 40_000, frames), [{ event: { seq: 1 }, link: { kind: 'in-video', frame: { frameNo: 5 } }, heldMs: 0 }], 'already in the video');
   t.same(hold.hold(e(2, T0 + 12 * 40_000), T0 + 12 * 40_000, frames), [], 'two frames ahead: held');
   t.same(hold.hold(e(3, T0 + 13 * 40_000), T0 + 13 * 40_000, null), [], 'no frames yet at all: held');
   t.equal(hold.size, 2);

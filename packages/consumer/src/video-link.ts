@@ -12,8 +12,14 @@ export interface ReceivedFrame {
 }
 
 export type FrameLink =
-  /** The named frame has arrived: `offsetFrames` from the stamp named (0 exact, ±1 a neighbour). */
-  | { readonly kind: 'in-video'; readonly frame: ReceivedFrame; readonly offsetFrames: number; readonly behindLiveMs: number }
+  /** The named frame has arrived: the received frame whose stamp equals the one named. */
+  | { readonly kind: 'in-video'; readonly frame: ReceivedFrame; readonly behindLiveMs: number }
+  /**
+   * No received frame has the named stamp, but one lies within a frame period and a half of it
+   * (the named frame was dropped before the encoder, or the sender named a time, not a frame):
+   * that nearest frame, `distanceUs` from the stamp named (its stamp minus the named one).
+   */
+  | { readonly kind: 'neighbour'; readonly frame: ReceivedFrame; readonly distanceUs: number; readonly behindLiveMs: number }
   /** Not in the video yet: the result is ahead of the picture by `aheadMs` (hold it). */
   | { readonly kind: 'ahead'; readonly aheadMs: number }
   /** Captured before this receiver's first frame: it joined the stream after that moment. */
@@ -25,8 +31,9 @@ const KEEP_MS = 120_000;
 
 /**
  * The frames received in the last two minutes, by stamp. `link` finds the frame an event names:
- * the received stamp nearest to the one named, within half a frame period for an exact match
- * and within one and a half for a neighbour (a frame dropped before the encoder).
+ * the received frame whose stamp equals the one named (CONTRACT.md's matching rule), else the
+ * nearest within one and a half frame periods, reported as a neighbour with its distance.
+ * `periodUs` is the nominal frame period: it only bounds a neighbour, it never makes one exact.
  */
 export class ReceivedFrames {
   private readonly frames: ReceivedFrame[] = [];
@@ -51,10 +58,10 @@ export class ReceivedFrames {
   link(namedUs: number): FrameLink {
     const edge = this.liveEdge;
     if (!edge) return { kind: 'ahead', aheadMs: NaN };
-    if (namedUs > edge.captureUs + this.periodUs / 2) return { kind: 'ahead', aheadMs: (namedUs - edge.captureUs) / 1000 };
+    if (namedUs > edge.captureUs) return { kind: 'ahead', aheadMs: (namedUs - edge.captureUs) / 1000 };
     const first = this.frames[0] as ReceivedFrame;
-    if (this.firstEver !== null && namedUs < this.firstEver - this.periodUs / 2) return { kind: 'before-join', beforeMs: (this.firstEver - namedUs) / 1000 };
-    if (namedUs < first.captureUs - this.periodUs / 2) return { kind: 'missing', reason: 'older than the frames kept' };
+    if (this.firstEver !== null && namedUs < this.firstEver) return { kind: 'before-join', beforeMs: (this.firstEver - namedUs) / 1000 };
+    if (namedUs < first.captureUs) return { kind: 'missing', reason: 'older than the frames kept' };
     let lo = 0;
     let hi = this.frames.length - 1;
     while (lo < hi) {
@@ -62,10 +69,13 @@ export class ReceivedFrames {
       if ((this.frames[mid] as ReceivedFrame).captureUs < namedUs) lo = mid + 1;
       else hi = mid;
     }
-    const candidates = [this.frames[lo - 1], this.frames[lo]].filter((f): f is ReceivedFrame => f !== undefined);
+    const at = this.frames[lo] as ReceivedFrame;
+    const behindLiveMs = (f: ReceivedFrame): number => (edge.captureUs - f.captureUs) / 1000;
+    if (at.captureUs === namedUs) return { kind: 'in-video', frame: at, behindLiveMs: behindLiveMs(at) };
+    const candidates = [this.frames[lo - 1], at].filter((f): f is ReceivedFrame => f !== undefined);
     const nearest = candidates.reduce((a, b) => (Math.abs(a.captureUs - namedUs) <= Math.abs(b.captureUs - namedUs) ? a : b));
-    const offsetFrames = Math.round((nearest.captureUs - namedUs) / this.periodUs);
-    if (Math.abs(nearest.captureUs - namedUs) > 1.5 * this.periodUs) return { kind: 'missing', reason: `no frame within a frame of it (nearest ${((nearest.captureUs - namedUs) / 1000).toFixed(1)} ms away: a gap in the stream)` };
-    return { kind: 'in-video', frame: nearest, offsetFrames, behindLiveMs: (edge.captureUs - nearest.captureUs) / 1000 };
+    const distanceUs = nearest.captureUs - namedUs;
+    if (Math.abs(distanceUs) > 1.5 * this.periodUs) return { kind: 'missing', reason: `no frame within a frame of it (nearest ${(distanceUs / 1000).toFixed(1)} ms away: a gap in the stream)` };
+    return { kind: 'neighbour', frame: nearest, distanceUs, behindLiveMs: behindLiveMs(nearest) };
   }
 }

@@ -21,11 +21,11 @@ M = [
   ('no local mirror', 'appliance/table/table-runtime.ts', "        this.mirror = new LocalMirror(this.broker.instance);", "        void LocalMirror;", 'appliance/table/uplink-mechanisms.test.ts'),
   ('serial silence watchdog off', 'drivers/serial/serial-link.ts', "    if (this.opts.silenceMs === null) return;", "    if (this.opts.silenceMs === null || true) return;", 'drivers/wheel/ss2/cammegh-ss2-wheel.test.ts'),
   ('camera silence watchdog off', 'drivers/camera/camera.ts', "    if (silentMs <= limit) return;", "    if (silentMs <= limit || true) return;", 'drivers/camera/camera.test.ts'),
-  ('stale number line accepted', 'appliance/roulette/roulette-engine.ts', "const fresh = line !== null && round.closedAt !== null && line.at >= round.closedAt;", "const fresh = line !== null;", 'appliance/roulette/roulette-engine.test.ts'),
-  ('duplicate-result check removed', 'appliance/roulette/roulette-engine.ts', "    if (this.lastResult && this.lastResult.spin === s.spin) {", "    if (false) {", 'appliance/roulette/roulette-engine.test.ts'),
-  ('wheel link not a standing cause', 'appliance/roulette/roulette-engine.ts', "    if (!this.linkUp) causes.push({ code: 'wheel-link', reason: 'wheel link lost' });", "", 'appliance/roulette/roulette-engine.test.ts'),
+  ('stale number line accepted', 'appliance/games/roulette/roulette-engine.ts', "const fresh = line !== null && round.closedAt !== null && line.at >= round.closedAt;", "const fresh = line !== null;", 'appliance/games/roulette/roulette-engine.test.ts'),
+  ('duplicate-result check removed', 'appliance/games/roulette/roulette-engine.ts', "    if (this.lastResult && this.lastResult.spin === s.spin) {", "    if (false) {", 'appliance/games/roulette/roulette-engine.test.ts'),
+  ('wheel link not a standing cause', 'appliance/games/roulette/roulette-engine.ts', "    if (!this.linkUp) causes.push({ code: 'wheel-link', reason: 'wheel link lost' });", "", 'appliance/games/roulette/roulette-engine.test.ts'),
   ('group-readable key accepted', 'appliance/signing/keyring.ts', "if ((st.mode & 0o077) !== 0) {", "if ((st.mode & 0o007) !== 0) {", 'appliance/signing/keyring.test.ts'),
-  ('number mismatch not checked (fuzz)', 'appliance/roulette/roulette-engine.ts', "      if (line.number !== s.lastNumber) {", "      if (false) {", 'appliance/roulette/wheel-fuzz.test.ts'),
+  ('number mismatch not checked (fuzz)', 'appliance/games/roulette/roulette-engine.ts', "      if (line.number !== s.lastNumber) {", "      if (false) {", 'appliance/games/roulette/wheel-fuzz.test.ts'),
 ]
 only = set(sys.argv[1:])
 results = []

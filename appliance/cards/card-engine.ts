@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type { JsonObject } from '../contract/envelope.js';
-import { accepted, refused, type Decision, type EventDraft, type Incident } from '../table/events.js';
-import { TableLifecycle, type LifecycleSnapshot } from '../table/table-lifecycle.js';
+import { accepted, refused, type Decision, type EventDraft, type Incident } from '../kernel/events.js';
+import { TableLifecycle, type LifecycleSnapshot } from '../kernel/table-lifecycle.js';
 import { isCard, type Card } from './card.js';
 import { CardConfirmer, type ConfirmationRules, type Reading } from './confirmation.js';
-import type { CardGame } from './games.js';
+import type { CardGame } from './card-game.js';
 import { ShoeMatcher, type MatchOutcome, type ShoeRead } from './shoe-match.js';
 
 /** The card table as it is now: published retained on `.../state`. */

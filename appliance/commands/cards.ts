@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { cascadesOf, checkPositions } from '../table/card-table.js';
-import { ModelError } from '../cards/recognition/classifier.js';
-import { drawPositions } from '../cards/recognition/calibration.js';
-import { type ImageScore, parseTruthCsv, scoreImage, summarise, type Summary, TruthError, type TruthRow } from '../cards/recognition/evaluation.js';
-import { readPositions, type Cascades, type Positions } from '../cards/recognition/positions.js';
-import { inside } from '../cards/recognition/quad.js';
-import { ImageError, CardRecognizer, readImage, type FoundCard } from '../cards/recognition/recognizer.js';
+import { ModelError } from '../recognition/classifier.js';
+import { drawPositions } from '../recognition/calibration.js';
+import { type ImageScore, parseTruthCsv, scoreImage, summarise, type Summary, TruthError, type TruthRow } from '../recognition/evaluation.js';
+import { readPositions, type Cascades, type Positions } from '../recognition/positions.js';
+import { inside } from '../recognition/quad.js';
+import { ImageError, CardRecognizer, readImage, type FoundCard } from '../recognition/recognizer.js';
 
 const USAGE = `usage: pitbox cards recognize IMAGE... [--json]
        pitbox cards calibrate --config FILE --image STILL.png --out OVERLAY.png

@@ -3,7 +3,7 @@ import { camerasConfig } from '../../drivers/camera/config.js';
 import { inputConfig, shoeConfig } from '../../drivers/input/config.js';
 import { numberLineConfig } from '../../drivers/wheel/generic/config.js';
 import { cammeghSs2Config } from '../../drivers/wheel/ss2/config.js';
-import { TOPIC_LEVEL } from '../uplink/topics.js';
+import { TOPIC_LEVEL } from '../contract/topics.js';
 
 const topicLevel = z.string().regex(TOPIC_LEVEL, 'letters, digits, "_", "." and "-" only (it becomes an MQTT topic level)');
 const filePath = z.string().min(1);

@@ -11,14 +11,14 @@ import { readWhipToken, whipTarget } from '../../drivers/camera/whip/whip-url.js
 import { parseOutput } from '../../drivers/camera/outputs.js';
 import { LineFramer, type FramedLine } from '../../drivers/wheel/ss2/line-framer.js';
 import { decodeLine } from '../../drivers/wheel/ss2/messages.js';
-import { CardRecognizer } from '../cards/recognition/recognizer.js';
+import { CardRecognizer } from '../recognition/recognizer.js';
 import { measureCamera } from '../commands/camera.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import type { TableConfig } from '../config/schema.js';
 import { verifyChain } from '../journal/integrity.js';
 import { silentLogger } from '../log.js';
 import { KeyError, loadKeys } from '../signing/keyring.js';
-import { defaultSocketPath } from '../table/control-socket.js';
+import { defaultSocketPath } from '../kernel/control-socket.js';
 import { uplinkClientOptions, uplinkUrl } from '../uplink/client-options.js';
 import { fail, pass, skip, warn, type Check, type CheckResult } from './doctor.js';
 

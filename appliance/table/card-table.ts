@@ -1,14 +1,14 @@
 import type { Logger } from 'pino';
 import type { CameraFrame } from '../../drivers/camera/camera.js';
 import { CardEngine, type CardSnapshot } from '../cards/card-engine.js';
-import { baccarat, blackjack, type CardGame } from '../cards/games.js';
-import { positionsFromConfig, readPositions, type Cascades, type Positions } from '../cards/recognition/positions.js';
-import { CardRecognizer } from '../cards/recognition/recognizer.js';
+import { baccarat, blackjack, type CardGame } from '../cards/card-game.js';
+import { positionsFromConfig, readPositions, type Cascades, type Positions } from '../recognition/positions.js';
+import { CardRecognizer } from '../recognition/recognizer.js';
 import { ConfigError } from '../config/load.js';
 import type { CardTableConfig } from '../config/schema.js';
 import type { JsonObject } from '../contract/envelope.js';
 import { tableStation, type DealerStation } from '../dealer/station.js';
-import { ControlSocket, defaultSocketPath } from './control-socket.js';
+import { ControlSocket, defaultSocketPath } from '../kernel/control-socket.js';
 import { stopInOrder } from './stop-in-order.js';
 import { analysisSize } from '../../drivers/camera/pipeline.js';
 import { describeDown, TableCameras } from './table-cameras.js';

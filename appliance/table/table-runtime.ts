@@ -20,9 +20,9 @@ import { StatusPage, type Overlay, type PreviewSource } from '../http/status-pag
 import { EmbeddedBroker } from '../uplink/embedded-broker.js';
 import { LocalMirror } from '../uplink/local-mirror.js';
 import { Publisher } from '../uplink/publisher.js';
-import { tableTopics, type TableTopics } from '../uplink/topics.js';
+import { tableTopics, type TableTopics } from '../contract/topics.js';
 import { uplinkClientOptions, uplinkUrl } from '../uplink/client-options.js';
-import type { EventDraft } from './events.js';
+import type { EventDraft } from '../kernel/events.js';
 
 const MAINTENANCE_MS = 5000;
 /** How long a stop waits for the uplink to acknowledge what is in flight. */

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { RotorDirection, RotorWindow, WheelLink, WheelState, WheelStatus, WinningNumber } from '../../drivers/wheel/wheel.js';
-import { WheelWarning } from '../../drivers/wheel/wheel.js';
-import { accepted, refused, type Decision, type EventData, type EventDraft, type Incident, type IncidentCode } from '../table/events.js';
-import { TableLifecycle } from '../table/table-lifecycle.js';
+import type { RotorDirection, RotorWindow, WheelLink, WheelState, WheelStatus, WinningNumber } from '../../../drivers/wheel/wheel.js';
+import { WheelWarning } from '../../../drivers/wheel/wheel.js';
+import { accepted, refused, type Decision, type EventData, type EventDraft, type Incident, type IncidentCode } from '../../kernel/events.js';
+import { TableLifecycle } from '../../kernel/table-lifecycle.js';
 import { colourOf, nextSpin } from './pockets.js';
 import type { RouletteSnapshot, TableState } from './table-state.js';
 

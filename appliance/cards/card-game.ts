@@ -1,6 +1,6 @@
 import type { JsonObject } from '../contract/envelope.js';
-import { nextCard, outcome } from './baccarat.js';
-import { blackjackTotal, boxOutcome, dealerDraws } from './blackjack.js';
+import { nextCard, outcome } from '../games/baccarat/baccarat.js';
+import { blackjackTotal, boxOutcome, dealerDraws } from '../games/blackjack/blackjack.js';
 import type { Card } from './card.js';
 
 /** The cards of the round so far, by table position, in the order they were confirmed. */

@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the list of every check `pitbox doctor` runs, in the order it prints
+// them; each check is short and stands alone, and the list reads as the one report a technician gets.
 import { spawnSync } from 'node:child_process';
 import { randomUUID, verify as edVerify, createPublicKey } from 'node:crypto';
 import { accessSync, constants, existsSync, readdirSync, readFileSync, statfsSync, statSync } from 'node:fs';
@@ -9,10 +11,10 @@ import mqtt from 'mqtt';
 import { SerialPortStream } from '@serialport/stream';
 import { readWhipToken, whipTarget } from '../../drivers/camera/whip/whip-url.js';
 import { parseOutput } from '../../drivers/camera/outputs.js';
-import { LineFramer, type FramedLine } from '../../drivers/wheel/ss2/line-framer.js';
+import { LineFramer, type FramedLine } from '../../drivers/serial/line-framer.js';
 import { decodeLine } from '../../drivers/wheel/ss2/messages.js';
 import { CardRecognizer } from '../recognition/recognizer.js';
-import { measureCamera } from '../commands/camera.js';
+import { measureCamera } from './measure-camera.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import type { TableConfig } from '../config/schema.js';
 import { verifyChain } from '../journal/integrity.js';

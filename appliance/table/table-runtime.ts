@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the journal, keys, brokers, delivery, alarms and the local HTTP
+// server of one table start, hand over and stop in one fixed order (STYLE 5), on shared state.
 import { setTimeout as sleep } from 'node:timers/promises';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
@@ -53,7 +55,8 @@ export interface RuntimeHooks {
 
 /**
  * Everything a table needs that is not its game: the journal, the signing keys, the brokers,
- * delivery, retention and the space alarm. Roulette uses it now; the card tables will too.
+ * delivery, retention, alarms and the local HTTP pages. Every table (roulette and the card games)
+ * runs its game on one.
  */
 export class TableRuntime {
   readonly topics: TableTopics;

@@ -6,23 +6,25 @@ import os, re, subprocess, sys
 
 # old path (file or directory) -> new path
 MOVES = [
-    ('appliance/table/events.ts', 'appliance/kernel/events.ts'),
-    ('appliance/table/table-lifecycle.ts', 'appliance/kernel/table-lifecycle.ts'),
-    ('appliance/table/control-socket.ts', 'appliance/kernel/control-socket.ts'),
-    ('appliance/table/control-socket.test.ts', 'appliance/kernel/control-socket.test.ts'),
-    ('appliance/roulette', 'appliance/games/roulette'),
-    ('appliance/cards/baccarat.ts', 'appliance/games/baccarat/baccarat.ts'),
-    ('appliance/cards/baccarat.test.ts', 'appliance/games/baccarat/baccarat.test.ts'),
-    ('appliance/cards/blackjack.ts', 'appliance/games/blackjack/blackjack.ts'),
-    ('appliance/cards/blackjack.test.ts', 'appliance/games/blackjack/blackjack.test.ts'),
-    ('appliance/cards/games.ts', 'appliance/cards/card-game.ts'),
-    ('appliance/cards/recognition', 'appliance/recognition'),
-    ('appliance/uplink/topics.ts', 'appliance/contract/topics.ts'),
+    ('appliance/kernel/events.ts', 'appliance/kernel/events.ts'),
+    ('appliance/kernel/table-lifecycle.ts', 'appliance/kernel/table-lifecycle.ts'),
+    ('appliance/kernel/control-socket.ts', 'appliance/kernel/control-socket.ts'),
+    ('appliance/kernel/control-socket.test.ts', 'appliance/kernel/control-socket.test.ts'),
+    ('appliance/games/roulette', 'appliance/games/roulette'),
+    ('appliance/games/baccarat/baccarat.ts', 'appliance/games/baccarat/baccarat.ts'),
+    ('appliance/games/baccarat/baccarat.test.ts', 'appliance/games/baccarat/baccarat.test.ts'),
+    ('appliance/games/blackjack/blackjack.ts', 'appliance/games/blackjack/blackjack.ts'),
+    ('appliance/games/blackjack/blackjack.test.ts', 'appliance/games/blackjack/blackjack.test.ts'),
+    ('appliance/cards/card-game.ts', 'appliance/cards/card-game.ts'),
+    ('appliance/recognition', 'appliance/recognition'),
+    ('appliance/contract/topics.ts', 'appliance/contract/topics.ts'),
+    # The serial link frames lines with it; the SS2 driver only reads the lines.
+    ('drivers/serial/line-framer.ts', 'drivers/serial/line-framer.ts'),
 ]
 
 def tracked():
     out = subprocess.run(['git', 'ls-files'], capture_output=True, text=True, check=True).stdout.split('\n')
-    return [f for f in out if f and os.path.exists(f)]
+    return [f for f in out if f and os.path.isfile(f) and not os.path.islink(f)]
 
 def new_path(old):
     for a, b in MOVES:

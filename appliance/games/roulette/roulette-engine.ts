@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: every check of the SS2 reference's round, each a few lines, sharing
+// one round's state and read in the order the reference lists them; split, they would not read as one.
 import type { Logger } from 'pino';
 import type { RotorDirection, RotorWindow, WheelLink, WheelState, WheelStatus, WinningNumber } from '../../../drivers/wheel/wheel.js';
 import { WheelWarning } from '../../../drivers/wheel/wheel.js';

@@ -150,25 +150,7 @@ export const CHECKS: Check<DoctorContext>[] = [
       const urls = c.cameras.flatMap((cam) => cam.outputs.map((u) => ({ cam: cam.name, url: u })));
       if (urls.length === 0) return skip('no video outputs configured');
       const out: CheckResult[] = [];
-      for (const { cam, url } of urls) {
-        const u = new URL(url);
-        const shown = `${cam} ${u.protocol}//${u.host}`;
-        try {
-          await lookup(u.hostname);
-        } catch (err) {
-          out.push(fail(`${shown}: cannot resolve ${u.hostname}: ${(err as NodeJS.ErrnoException).code ?? ''}`, 'fix the host name or the box\'s DNS'));
-          continue;
-        }
-        if (parseOutput(url).protocol === 'whip') {
-          out.push(await whipReachable(shown, url));
-        } else if (parseOutput(url).protocol === 'rtmp') {
-          const ok = await tcpReachable(u.hostname, Number(u.port || 1935), 3000);
-          out.push(ok ? pass(`${shown}: reachable`) : fail(`${shown}: nothing answers on TCP ${u.port || 1935}`, 'is the ingest server up? is a firewall in the way?'));
-        } else {
-          // SRT and RTP run over UDP: only sending video shows whether they get through.
-          out.push(pass(`${shown}: resolves (UDP: \`pitbox camera test\` shows frames sent and the sink's counters)`));
-        }
-      }
+      for (const { cam, url } of urls) out.push(await outputReachable(cam, url));
       return out;
     }),
   },
@@ -414,4 +396,35 @@ async function whipReachable(shown: string, url: string): Promise<CheckResult> {
   } catch (err) {
     return fail(`${shown}: no answer from the WHIP endpoint: ${(err as Error).message}`, 'is the ingest server up? is a firewall in the way?');
   }
+}
+
+/**
+ * One output URL as the schema accepts it: resolved and, where TCP shows it, reached. Any URL
+ * gets an answer, never an exception: an SRT listener (`srt://:9000?mode=listener`) has no host
+ * to reach, receivers connect to this box.
+ */
+export async function outputReachable(cam: string, url: string): Promise<CheckResult> {
+  let spec: ReturnType<typeof parseOutput>;
+  try {
+    spec = parseOutput(url);
+  } catch (err) {
+    return fail(`${cam} ${url}: ${(err as Error).message}`, 'fix the output URL in the config (`pitbox config check` says what is wrong)');
+  }
+  const u = new URL(url.replace(/^srt:\/\/:/, 'srt://0.0.0.0:'));
+  const shown = `${cam} ${u.protocol}//${u.host}`;
+  if (spec.protocol === 'srt' && (u.searchParams.get('mode') ?? 'caller') === 'listener') {
+    return pass(`${cam} srt listener on port ${u.port}: receivers connect to this box (\`pitbox camera test\` shows frames sent)`);
+  }
+  try {
+    await lookup(u.hostname);
+  } catch (err) {
+    return fail(`${shown}: cannot resolve ${u.hostname}: ${(err as NodeJS.ErrnoException).code ?? ''}`, 'fix the host name or the box\'s DNS');
+  }
+  if (spec.protocol === 'whip') return whipReachable(shown, url);
+  if (spec.protocol === 'rtmp') {
+    const ok = await tcpReachable(u.hostname, Number(u.port || 1935), 3000);
+    return ok ? pass(`${shown}: reachable`) : fail(`${shown}: nothing answers on TCP ${u.port || 1935}`, 'is the ingest server up? is a firewall in the way?');
+  }
+  // SRT callers and RTP run over UDP: only sending video shows whether they get through.
+  return pass(`${shown}: resolves (UDP: \`pitbox camera test\` shows frames sent and the sink's counters)`);
 }

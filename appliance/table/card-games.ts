@@ -2,6 +2,7 @@ import type { CardGame } from '../cards/card-game.js';
 import type { CardTableConfig } from '../config/schema.js';
 import { baccarat } from '../games/baccarat/baccarat-game.js';
 import { blackjack } from '../games/blackjack/blackjack-game.js';
+import { dragonTiger } from '../games/dragon-tiger/dragon-tiger-game.js';
 
 type Builders = { readonly [G in CardTableConfig['game']]: (config: Extract<CardTableConfig, { game: G }>) => CardGame };
 
@@ -12,6 +13,7 @@ type Builders = { readonly [G in CardTableConfig['game']]: (config: Extract<Card
 const CARD_GAMES: Builders = {
   baccarat: () => baccarat,
   blackjack: (config) => blackjack(config.rules),
+  'dragon-tiger': () => dragonTiger,
 };
 
 /** The game a card table's config describes. */

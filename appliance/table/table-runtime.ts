@@ -25,6 +25,7 @@ import { Publisher } from '../uplink/publisher.js';
 import { tableTopics, type TableTopics } from '../contract/topics.js';
 import { uplinkClientOptions, uplinkUrl } from '../uplink/client-options.js';
 import type { EventDraft } from '../kernel/events.js';
+import type { GameState, TableGame } from '../kernel/game.js';
 
 const MAINTENANCE_MS = 5000;
 /** How long a stop waits for the uplink to acknowledge what is in flight. */
@@ -213,7 +214,7 @@ export class TableRuntime {
   }
 
   /** Tells an engine created after start-up what already stands against the journal. */
-  tellStanding(engine: { onStorage(problem: string | null): void; onIntegrity(problem: string): void }): void {
+  tellStanding(engine: TableGame): void {
     const storage = this.storageProblem();
     if (storage !== null) engine.onStorage(storage);
     const integrity = this.integrityProblem();
@@ -236,7 +237,7 @@ export class TableRuntime {
    * restart would not bring those back, and restarting on them would restart-loop the table.
    * `summary` is one line for `systemctl status`.
    */
-  health(state: { readonly open: boolean; readonly suspended: { readonly code: string } | null } | null): { problem: string | null; summary: string } {
+  health(state: GameState | null): { problem: string | null; summary: string } {
     const j = this.journal;
     let problem: string | null = j ? null : 'the journal is not open';
     try {

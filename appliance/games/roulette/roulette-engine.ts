@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { RotorDirection, RotorWindow, WheelLink, WheelState, WheelStatus, WinningNumber } from '../../../drivers/wheel/wheel.js';
 import { WheelWarning } from '../../../drivers/wheel/wheel.js';
 import { accepted, refused, type Decision, type EventData, type EventDraft, type Incident, type IncidentCode } from '../../kernel/events.js';
+import type { TableGame } from '../../kernel/game.js';
 import { TableLifecycle } from '../../kernel/table-lifecycle.js';
 import { colourOf, nextSpin } from './pockets.js';
 import type { RouletteSnapshot, TableState } from './table-state.js';
@@ -67,7 +68,8 @@ interface Launch {
  *
  * Time comes from the frames themselves (`at`), so every rule is deterministic under test.
  */
-export class RouletteEngine extends TableLifecycle {
+export class RouletteEngine extends TableLifecycle implements TableGame {
+  readonly name = 'roulette';
   private round: Round | null = null;
   private linkUp = false;
   private reportedWindow: RotorWindow | null = null;

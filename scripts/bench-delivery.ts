@@ -1,6 +1,6 @@
 /**
  * Trusted-delivery benchmarks, on a real SQLite file and a real mosquitto (figures in
- * docs/RESULTS.md with this command):
+ * README.md, "Trusted delivery", with this command):
  *
  *   node --import tsx scripts/bench-delivery.ts [backlog=100000] [reps=3]
  *

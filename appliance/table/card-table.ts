@@ -57,7 +57,7 @@ export function cascadesOf(config: CardTableConfig): Cascades {
 }
 
 /**
- * One baccarat or blackjack table: the runtime (journal, keys, brokers, delivery), the card
+ * One card table (any game of `card-games.ts`): the runtime (journal, keys, brokers, delivery), the card
  * engine, the cameras, the recogniser reading one camera's frames, and the control socket the
  * dealer's buttons talk to. The recognition camera being down (or not yet up) suspends the table.
  */

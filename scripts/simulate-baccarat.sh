@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# A whole baccarat table in simulation, from the dealer's side: the dealt clip on the overhead
+# A whole card table in simulation, from the dealer's side (baccarat, or `dragon-tiger` as the
+# first argument): the dealt clip of that game on the overhead
 # camera, a keypad (input_event records into a FIFO, read through a stand-in for intercept) and
 # a serial shoe (a pty), cards.source both, `pitbox run`, and the dealer monitor at
 # http://127.0.0.1:8181/dealer. Type at the prompt:
 #   press KEY_F1   start a round          press KEY_F2   close bets      press KEY_F3   void
-#   card 2C        the shoe reads a card (the clip deals 2C 5H 3D KS 4S 6H)
+#   card 2C        the shoe reads a card (baccarat's clip deals 2C 5H 3D KS 4S 6H; Dragon Tiger's 9D QS)
 #   unplug keypad / replug keypad, unplug shoe / replug shoe
 # Ctrl-D or Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh >&2
 
-dir=/tmp/pitbox-baccarat-sim
+game=${1:-baccarat}
+case "$game" in baccarat | dragon-tiger) ;; *) echo "usage: $0 [baccarat|dragon-tiger]" >&2; exit 2 ;; esac
+dir=/tmp/pitbox-$game-sim
 mkdir -p "$dir"
 cli="node dist/appliance/cli.js"
 pids=()
@@ -19,15 +22,15 @@ cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
 clip=$(pwd)/test-fixtures/cards
-positions=$(node -e 'const r=require(process.argv[1]);for(const[k,v]of Object.entries(r.positions))console.log(`    ${k}: ${JSON.stringify(v)}`)' "$clip/baccarat-round.json")
+positions=$(node -e 'const r=require(process.argv[1]);for(const[k,v]of Object.entries(r.positions))console.log(`    ${k}: ${JSON.stringify(v)}`)' "$clip/$game-round.json")
 cat >"$dir/table.yaml" <<YAML
 studio: sim
-table: baccarat-sim
-game: baccarat
+table: $game-sim
+game: $game
 openOnStart: true
 cameras:
   - name: overhead
-    source: { kind: file, path: $clip/baccarat-round.mkv, width: 960, height: 540, framerate: 10 }
+    source: { kind: file, path: $clip/$game-round.mkv, width: 960, height: 540, framerate: 10 }
     analysis: { enabled: true, maxFps: 10 }
 cards:
   source: both

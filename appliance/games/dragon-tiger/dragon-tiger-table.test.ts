@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { cardTable, controlRequest, startAppliance, startBroker, stopAppliance, stopMosquitto, Subscriber, until, verifyReceived } from '../../test-support/harness.js';
 import { dealerHardware } from '../../test-support/input-stand-ins.js';
 
@@ -16,39 +16,40 @@ const clip = JSON.parse(readFileSync(join(FIXTURES, 'dragon-tiger-round.json'), 
 };
 
 /**
- * A Dragon Tiger table end to end: `pitbox run` dealing from a serial shoe (a pty), the dealer's
- * actions on the control socket, results signed and delivered to a real mosquitto, and the
- * dealer monitor in Debian's Chromium.
+ * `pitbox run` on a Dragon Tiger table with `lines` in its YAML (cameras, cards),
+ * with a shoe on a pty, the control socket, and its uplink to a real mosquitto it is read from.
  */
-t.test('dragon tiger from the shoe: burn card, a round, a suited tie, a card while bets are open; verified on mosquitto; on the monitor', async (t) => {
-  mkdirSync(SHOTS, { recursive: true });
+async function runTable(t: Test, name: string, lines: readonly string[]) {
   const { port, proc } = await startBroker();
   t.teardown(() => stopMosquitto(proc));
-  const table = cardTable('dragon-tiger-01', [
-    'game: dragon-tiger',
-    'openOnStart: true',
-    'cards:',
-    '  source: shoe',
-    '  shoe: { driver: serial, port: DIR/shoe, code: rank-suit, reconnect: { initialMs: 100, maxMs: 300 } }',
-    'control:',
-    '  socket: DIR/control.sock',
-    'uplink:',
-    `  url: mqtt://127.0.0.1:${port}`,
-    'broker:',
-    '  enabled: false',
-  ]);
+  const table = cardTable(name, ['game: dragon-tiger', 'openOnStart: true', ...lines, 'control:', '  socket: DIR/control.sock', 'uplink:', `  url: mqtt://127.0.0.1:${port}`, 'broker:', '  enabled: false']);
   const { shoe } = await dealerHardware(table);
   t.teardown(() => shoe.unplug());
-  const sub = await Subscriber.connect(port, 'pitbox/v1/e2e/dragon-tiger-01');
+  const sub = await Subscriber.connect(port, `pitbox/v1/e2e/${name}`);
   t.teardown(() => sub.close());
   startAppliance(table);
   t.teardown(() => stopAppliance(table, 'SIGKILL'));
   t.teardown(() => {
     if (!t.passing()) t.comment(table.output.join('').slice(-6000));
   });
-  const socket = join(table.dir, 'control.sock');
-  const events = () => sub.unique();
-  const state = (): Record<string, unknown> | undefined => sub.states.at(-1)?.state;
+  return {
+    table,
+    shoe,
+    sub,
+    socket: join(table.dir, 'control.sock'),
+    events: () => sub.unique(),
+    state: (): Record<string, unknown> | undefined => sub.states.at(-1)?.state,
+  };
+}
+
+/**
+ * A Dragon Tiger table end to end: `pitbox run` dealing from a serial shoe (a pty), the dealer's
+ * actions on the control socket, results signed and delivered to a real mosquitto, and the
+ * dealer monitor in Debian's Chromium.
+ */
+t.test('dragon tiger from the shoe: burn card, a round, a suited tie, a card while bets are open; verified on mosquitto; on the monitor', async (t) => {
+  mkdirSync(SHOTS, { recursive: true });
+  const { table, shoe, sub, socket, events, state } = await runTable(t, 'dragon-tiger-01', ['cards:', '  source: shoe', '  shoe: { driver: serial, port: DIR/shoe, code: rank-suit, reconnect: { initialMs: 100, maxMs: 300 } }']);
   await until('the shoe is up, the table open', () => state()?.['open'] === true && state()?.['suspended'] === null, 30_000);
   const httpPort = Number(/"port":(\d+),"auth":false,"msg":"local HTTP server listening"/.exec(table.output.join(''))?.[1]);
 
@@ -99,11 +100,7 @@ t.test('dragon tiger from the shoe: burn card, a round, a suited tie, a card whi
 });
 
 t.test('dragon tiger on video: the rendered dealt clip read by the camera, agreeing with the shoe card by card', async (t) => {
-  const { port, proc } = await startBroker();
-  t.teardown(() => stopMosquitto(proc));
-  const table = cardTable('dragon-tiger-02', [
-    'game: dragon-tiger',
-    'openOnStart: true',
+  const { sub, shoe, socket, events, state } = await runTable(t, 'dragon-tiger-02', [
     'cameras:',
     '  - name: overhead',
     `    source: { kind: file, path: ${join(FIXTURES, 'dragon-tiger-round.mkv')}, width: ${clip.width}, height: ${clip.height}, framerate: ${clip.fps} }`,
@@ -117,25 +114,7 @@ t.test('dragon tiger on video: the rendered dealt clip read by the camera, agree
     '  positions:',
     ...Object.entries(clip.positions).map(([name, corners]) => `    ${name}: ${JSON.stringify(corners)}`),
     '  shoe: { driver: serial, port: DIR/shoe, code: rank-suit, matchWindowMs: 30000, reconnect: { initialMs: 100, maxMs: 300 } }',
-    'control:',
-    '  socket: DIR/control.sock',
-    'uplink:',
-    `  url: mqtt://127.0.0.1:${port}`,
-    'broker:',
-    '  enabled: false',
   ]);
-  const { shoe } = await dealerHardware(table);
-  t.teardown(() => shoe.unplug());
-  const sub = await Subscriber.connect(port, 'pitbox/v1/e2e/dragon-tiger-02');
-  t.teardown(() => sub.close());
-  startAppliance(table);
-  t.teardown(() => stopAppliance(table));
-  t.teardown(() => {
-    if (!t.passing()) t.comment(table.output.join('').slice(-6000));
-  });
-  const socket = join(table.dir, 'control.sock');
-  const events = () => sub.unique();
-  const state = (): Record<string, unknown> | undefined => sub.states.at(-1)?.state;
   await until('camera and shoe up, not suspended', () => state()?.['suspended'] === null && (state()?.['cameras'] as Record<string, string>)?.['overhead'] === 'up', 60_000);
   // The clip loops: start is refused while last loop's cards lie on the layout.
   const deadline = Date.now() + 60_000;

@@ -218,7 +218,9 @@ export const CHECKS: Check<DoctorContext>[] = [
     run: needConfig(async (c, ctx) => {
       if (!c.uplink && !ctx.running) return skip('no uplink: the embedded broker is the uplink, and the appliance is not running');
       const url = uplinkUrl(c);
-      const client = await mqtt.connectAsync(url, uplinkClientOptions(c, ctx.configFile, { clientId: `pitbox-doctor-${randomUUID().slice(0, 8)}`, reconnectPeriod: 0, connectTimeout: 8000 })).catch((err: Error) => err);
+      const options = secretsOr(() => uplinkClientOptions(c, ctx.configFile, { clientId: `pitbox-doctor-${randomUUID().slice(0, 8)}`, reconnectPeriod: 0, connectTimeout: 8000 }));
+      if (isResult(options)) return options;
+      const client = await mqtt.connectAsync(url, options).catch((err: Error) => err);
       if (client instanceof Error) return fail(`${url}: cannot connect: ${client.message}`, 'check the URL, the CA/certificates, the username and password file, and the network path');
       try {
         const topic = `${c.topicPrefix}/${c.studio}/${c.table}/doctor/${randomUUID()}`;
@@ -243,7 +245,9 @@ export const CHECKS: Check<DoctorContext>[] = [
       if (c.uplink && !c.broker.enabled) return skip('disabled (broker.enabled: false)');
       if (!ctx.running) return skip('the appliance is not running (it serves the local broker)');
       const url = `mqtt://${c.broker.host === '0.0.0.0' ? '127.0.0.1' : c.broker.host}:${c.broker.port}`;
-      const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...(c.broker.username ? { username: c.broker.username } : {}), ...(c.broker.passwordFile ? { password: uplinkClientOptions(c, ctx.configFile).password } : {}) }).catch((err: Error) => err);
+      const password = c.broker.passwordFile ? secretsOr(() => ({ password: uplinkClientOptions(c, ctx.configFile).password })) : { password: undefined };
+      if (isResult(password)) return password;
+      const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...(c.broker.username ? { username: c.broker.username } : {}), ...(password.password === undefined ? {} : { password: password.password }) }).catch((err: Error) => err);
       if (client instanceof Error) return fail(`${url}: ${client.message}`, 'the appliance serves it: see its log');
       try {
         const birth = `${c.topicPrefix}/${c.studio}/${c.table}/birth`;
@@ -427,4 +431,17 @@ export async function outputReachable(cam: string, url: string): Promise<CheckRe
   }
   // SRT callers and RTP run over UDP: only sending video shows whether they get through.
   return pass(`${shown}: resolves (UDP: \`pitbox camera test\` shows frames sent and the sink's counters)`);
+}
+
+/** What needs the secret and certificate files the config names, or a failing line saying which is missing. */
+function secretsOr<T extends object>(build: () => T): T | CheckResult {
+  try {
+    return build();
+  } catch (err) {
+    return fail((err as Error).message, 'put the file where the config says (a secret comes from $CREDENTIALS_DIRECTORY under systemd: LoadCredential= in the unit)');
+  }
+}
+
+function isResult(x: object): x is CheckResult {
+  return 'status' in x && 'found' in x;
 }

@@ -18,8 +18,15 @@ const USAGE = `pitbox: the studio edge appliance for one live-casino table
   pitbox journal init --config FILE    create a new table's journal (once; run never creates one)
   pitbox journal info --config FILE    where the journal stands
   pitbox journal verify --config FILE  every event's chain and signature (read-only) [--json]
-  pitbox keys generate --dir DIR       a new Ed25519 signing key (mode 0600); prints its public JWK
+  pitbox keys generate --dir DIR [--plain]
+                                       a new Ed25519 signing key, sealed for this machine (systemd-creds;
+                                       --plain: a 0600 PEM file); prints its public JWK
   pitbox keys list --dir DIR           the public JWKs of the keys in DIR
+  pitbox keys seal --dir DIR           seal the plain key files in DIR for this machine, removing them
+  pitbox keys rotate --config FILE [--plain] [--no-restart]
+                                       a new key, announced at the restart, signing once the broker has it
+  pitbox keys revoke KID --reason TEXT --config FILE [--by NAME]
+                                       journal key.revoked: backends refuse KID's events after it
   pitbox tail [--config FILE | --url URL [--studio S] [--table T]] [--trust FILE] [--json]
                                        print every event, verified; exit 1 on the first violation
   pitbox verify [same options] [--count N] [--duration S] [--gap-timeout S]

@@ -25,7 +25,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['appliance/journal'],
   ['appliance/signing'],
   ['appliance/uplink'],
-  ['appliance/http', 'appliance/doctor'],
+  ['appliance/http'],
+  ['appliance/doctor'],
   // The assembly: the dealer's station, then the running table of each kind.
   ['appliance/dealer'],
   ['appliance/table'],

@@ -26,6 +26,9 @@ packages=(
   # the status page is tested in Debian's browser (puppeteer-core drives it; nothing downloads one);
   # systemd-analyze rates the shipped units (the hardening gate)
   chromium systemd
+  # keys sealed with systemd-creds (in systemd); the HTTPS page tested in Chromium trusting a
+  # test studio CA through an NSS database (certutil)
+  libnss3-tools
 )
 
 missing=()

@@ -48,7 +48,8 @@ rm -rf "$opt/node_modules/@serialport/bindings-cpp/prebuilds" "$opt/node_modules
 find "$opt/node_modules" \( -name '.eslintrc*' -o -name '.npmignore' -o -name '*.py' -o -name '.gitignore' -o -name '.gitattributes' -o -name '.travis.yml' \) -delete
 # Shared objects: not executable, stripped of symbols (as Debian ships its own).
 find "$opt" \( -name '*.node' -o -name '*.so' -o -name '*.so.*' \) -type f -exec chmod 0644 {} + -exec strip --strip-unneeded {} +
-rm -f "$opt/package-lock.json"
+# The lockfile says what was installed: the SBOM's package list comes from it (below).
+mkdir -p "$work/lock" && mv "$opt/package-lock.json" "$work/lock/" && cp "$opt/package.json" "$work/lock/"
 install -m 0755 "$(readlink -f "$(command -v node)")" "$opt/node/bin/node"
 strip --strip-unneeded "$opt/node/bin/node"
 
@@ -121,6 +122,10 @@ Copyright: their authors
 License: various
  Each package's licence is in its own directory (LICENSE, package.json "license").
 EOF
+# What the package is made of (CycloneDX 1.5): the production npm packages with versions and
+# licences, the Node.js runtime, the native addons as built here and the models, and every file
+# under /opt/pitbox with its SHA-256, which `pitbox doctor` (package-files) checks the box against.
+node --import tsx scripts/make-sbom.ts "$opt" /opt/pitbox "$work/lock" "$stage/usr/share/doc/pitbox/sbom.cdx.json"
 printf 'pitbox (%s-%s) stable; urgency=medium\n\n  * Release %s.\n\n -- pitbox <ops@pitbox.invalid>  %s\n' \
   "$version" "$revision" "$version" "$(date -R)" | gzip -9n >"$stage/usr/share/doc/pitbox/changelog.Debian.gz"
 
@@ -132,7 +137,7 @@ libs=$(for f in "$opt/node/bin/node" $(find "$opt/node_modules" -name '*.node');
 done | sort -u)
 pkgs=$(for l in $libs; do dpkg -S "$(readlink -f "$l")" 2>/dev/null || dpkg -S "$l" 2>/dev/null || true; done \
   | cut -d: -f1 | sort -u | grep -v -E '^(pitbox|nodejs)$' || true)
-runtime="gstreamer1.0-plugins-base, gstreamer1.0-plugins-good, gstreamer1.0-plugins-bad, gstreamer1.0-plugins-ugly, gstreamer1.0-libav, gstreamer1.0-nice, gir1.2-gstreamer-1.0, gir1.2-gst-plugins-base-1.0, gir1.2-gst-plugins-bad-1.0, systemd, interception-tools, gpiod"
+runtime="gstreamer1.0-plugins-base, gstreamer1.0-plugins-good, gstreamer1.0-plugins-bad, gstreamer1.0-plugins-ugly, gstreamer1.0-libav, gstreamer1.0-nice, gir1.2-gstreamer-1.0, gir1.2-gst-plugins-base-1.0, gir1.2-gst-plugins-bad-1.0, systemd, openssl, interception-tools, gpiod"
 depends=$(echo "$pkgs" | tr '\n' ',' | sed 's/,$//; s/,/, /g')
 size=$(du -sk "$stage" --exclude=DEBIAN | cut -f1)
 cat >"$stage/DEBIAN/control" <<EOF

@@ -52,7 +52,7 @@ http:
 broker:
   port: 1884
 YAML
-[ -n "$(ls "$dir/keys" 2>/dev/null)" ] || $cli keys generate --dir "$dir/keys" >/dev/null
+[ -n "$(ls "$dir/keys" 2>/dev/null)" ] || $cli keys generate --plain --dir "$dir/keys" >/dev/null   # a scratch table: plain, not sealed to this machine
 [ -e "$dir/journal.db" ] || $cli journal init --config "$dir/table.yaml" >/dev/null
 
 mkfifo "$dir/stdin" 2>/dev/null || true

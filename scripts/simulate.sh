@@ -21,7 +21,7 @@ for _ in $(seq 100); do [ -e "$dir/wheel" ] && break; sleep 0.1; done
 
 # A new simulated table gets a signing key and a journal, once; later runs continue its seq.
 cli="node dist/appliance/cli.js"
-[ -n "$(ls "$dir/keys" 2>/dev/null)" ] || $cli keys generate --dir "$dir/keys" >/dev/null
+[ -n "$(ls "$dir/keys" 2>/dev/null)" ] || $cli keys generate --plain --dir "$dir/keys" >/dev/null   # a scratch table: plain, not sealed to this machine
 [ -e "$dir/journal.db" ] || $cli journal init --config config/simulation.yaml >/dev/null
 
 $cli run --config config/simulation.yaml >"$dir/appliance.log" 2>&1 &

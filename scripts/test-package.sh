@@ -88,7 +88,8 @@ sleep 3
 in_root pitbox journal verify --config /etc/pitbox/sim.yaml
 seq_before=$(in_root pitbox journal info --config /etc/pitbox/sim.yaml | sed 's/.*"lastSeq":\([0-9]*\).*/\1/')
 [ "$seq_before" -gt 0 ] || fail "no events journaled"
-sum() { (cd "$root" && sha256sum var/lib/pitbox/sim-01/journal.db etc/pitbox/keys/sim-01/*.key etc/pitbox/sim.yaml); }
+# The keys: sealed (keys/sim-01/sealed/*.cred) by a package that seals, plain *.key by an older one.
+sum() { (cd "$root" && sha256sum var/lib/pitbox/sim-01/journal.db $(find etc/pitbox/keys/sim-01 -type f | sort) etc/pitbox/sim.yaml); }
 before=$(sum)
 
 step "upgrade to $(basename "$new")"
@@ -96,6 +97,17 @@ in_root apt-get install -y -qq --no-install-recommends "/tmp/$(basename "$new")"
 in_root dpkg-query -W pitbox
 [ "$(sum)" = "$before" ] || fail "the upgrade changed the journal, the keys or the config"
 in_root pitbox journal verify --config /etc/pitbox/sim.yaml
+
+step "the installed files against the package's SBOM"
+sbom="$root/usr/share/doc/pitbox/sbom.cdx.json"
+[ -s "$sbom" ] || fail "no SBOM in /usr/share/doc/pitbox"
+in_root pitbox doctor --config /etc/pitbox/sim.yaml --only package-files || fail "a fresh install does not match its SBOM"
+changed=/opt/pitbox/dist/appliance/cli.js
+cp "$root$changed" "$root/tmp/cli.js.orig"
+echo '// changed after install' >>"$root$changed"
+if out=$(in_root pitbox doctor --config /etc/pitbox/sim.yaml --only package-files 2>&1); then fail "doctor passed a modified $changed"; fi
+echo "$out" | grep -q "modified: $changed" || fail "doctor did not name $changed: $out"
+cp "$root/tmp/cli.js.orig" "$root$changed"
 
 step "remove and purge"
 in_root apt-get remove -y -qq pitbox >/dev/null
@@ -105,4 +117,4 @@ in_root apt-get purge -y -qq pitbox >/dev/null
 [ "$(sum)" = "$before" ] || fail "purge touched the journal or the keys"
 kill "$sim_pid" 2>/dev/null || true
 echo
-echo "OK: installed on a clean Debian 12, ran a simulated table that passed pitbox doctor ($seq_before events), upgraded with the journal and keys byte for byte, removed and purged without touching them"
+echo "OK: installed on a clean Debian 12, ran a simulated table that passed pitbox doctor ($seq_before events), upgraded with the journal and keys byte for byte, the doctor named a file changed against the SBOM, removed and purged without touching them"

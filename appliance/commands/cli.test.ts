@@ -18,9 +18,9 @@ function pitboxAsync(...args: string[]): { done: Promise<number | null>; out: ()
   return { done: new Promise((resolve) => child.once('exit', resolve)), out: () => out };
 }
 
-t.test('keys generate and list: 0600, the public JWK only', async (t) => {
+t.test('keys generate --plain and list: 0600, the public JWK only', async (t) => {
   const dir = join(mkdtempSync(join(tmpdir(), 'pitbox-cli-')), 'keys');
-  const gen = pitbox('keys', 'generate', '--dir', dir);
+  const gen = pitbox('keys', 'generate', '--plain', '--dir', dir);
   t.equal(gen.status, 0, gen.stderr);
   const jwk = JSON.parse(gen.stdout) as { kid: string; kty: string; d?: string };
   t.match(jwk, { kty: 'OKP', crv: 'Ed25519' });

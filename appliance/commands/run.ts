@@ -7,6 +7,7 @@ import { CardTable } from '../table/card-table.js';
 import { RouletteTable } from '../table/roulette-table.js';
 import { ModelError } from '../recognition/classifier.js';
 import { SystemdNotifier } from '../ops/sd-notify.js';
+import { startTestLeak } from '../ops/test-leak.js';
 
 /** `pitbox run --config FILE`: runs until SIGTERM/SIGINT. Exit 2 on a bad config, 1 on a fatal error. */
 export async function runCommand(args: string[]): Promise<number> {
@@ -40,6 +41,7 @@ export async function runCommand(args: string[]): Promise<number> {
   });
 
   const notify = SystemdNotifier.fromEnv(log);
+  startTestLeak(process.env, log);
   try {
     await table.start(abort.signal);
   } catch (err) {

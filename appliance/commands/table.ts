@@ -43,7 +43,8 @@ export async function tableCommand(args: string[]): Promise<number> {
   return 1;
 }
 
-function ask(path: string, request: object): Promise<{ ok: boolean; reason?: string }> {
+/** One JSON request on a table's control socket, one JSON answer. */
+export function ask(path: string, request: object): Promise<{ ok: boolean; reason?: string }> {
   return new Promise((resolve, reject) => {
     const socket = createConnection(path);
     let buffered = '';

@@ -4,6 +4,7 @@ import { inputConfig, shoeConfig } from '../../drivers/input/config.js';
 import { numberLineConfig } from '../../drivers/wheel/generic/config.js';
 import { cammeghSs2Config } from '../../drivers/wheel/ss2/config.js';
 import { TOPIC_LEVEL } from '../contract/topics.js';
+import { isLoopback } from '../net/listener.js';
 
 const topicLevel = z.string().regex(TOPIC_LEVEL, 'letters, digits, "_", "." and "-" only (it becomes an MQTT topic level)');
 const filePath = z.string().min(1);
@@ -29,7 +30,23 @@ const listener = (what: string, port: number) =>
   });
 
 const broker = listener('Serve local consumers; when no uplink is set it is the uplink and always runs', 1883);
-const http = listener('The local HTTP server: the status page, /metrics (Prometheus), /healthz, /status.json', 8180);
+const httpTls = z
+  .union([z.enum(['auto', 'off']), z.strictObject({ certFile: filePath.describe('PEM certificate (the studio CA\'s)'), keyFile: filePath.describe('Its PEM key; relative paths resolve in $CREDENTIALS_DIRECTORY') })])
+  .default('auto')
+  .describe('auto: HTTPS whenever host is not loopback, with a self-signed certificate made on first start (fingerprint in the log and pitbox doctor); off: plain HTTP; certFile and keyFile: HTTPS with the studio\'s certificate');
+
+const http = listener('The local HTTP server: the status page, /metrics (Prometheus), /healthz, /status.json', 8180)
+  .extend({ tls: httpTls })
+  .superRefine((h, ctx) => {
+    // Basic credentials are a password in every request: never in clear across the studio LAN.
+    if (h.tls === 'off' && h.username !== undefined && !isLoopback(h.host)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tls'],
+        message: `Basic credentials over plain HTTP on ${h.host} would cross the network in clear: remove "tls: off" (a self-signed certificate is made on first start) or set tls.certFile and tls.keyFile`,
+      });
+    }
+  });
 
 const mib = z.number().positive();
 
@@ -80,7 +97,7 @@ const common = {
   topicPrefix: z.string().regex(/^[^#+\s]+$/, 'no wildcards or spaces').default('pitbox/v1'),
   uplink: uplink.optional().describe('The central broker; absent: publish to the embedded broker'),
   broker: broker.default({ enabled: true, host: '127.0.0.1', port: 1883 }),
-  http: http.default({ enabled: true, host: '127.0.0.1', port: 8180 }),
+  http: http.default({ enabled: true, host: '127.0.0.1', port: 8180, tls: 'auto' }),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') }).default({ level: 'info' }),
   control: z
     .strictObject({

@@ -114,3 +114,29 @@ t.test('lanes: live events may overtake the backlog, which keeps its own order',
   for (const i of [4, 0, 1, 5, 2, 3]) t.equal(v.event(events[i]!).kind, 'new', `seq ${i + 1}`);
   t.same(v.gaps(), []);
 });
+
+t.test('revocation: a revoked key\'s events after the revocation are refused, those before it still verify, in any arrival order', async (t) => {
+  // A signs 1-3, B from 4 on; B's event 5 revokes A.
+  const j = Journal.create({ path: join(dir(), 'j.db'), studio: 's', table: 't' });
+  const append = (type: 'round.result' | 'key.revoked', data: Record<string, string | number>) => j.append({ type, round: null, data }, {}).body;
+  j.activateKey(keyA.jwk, keyA.signer);
+  const byA = [1, 2, 3].map((n) => append('round.result', { number: n }));
+  j.flush();
+  j.activateKey(keyB.jwk, keyB.signer);
+  const four = append('round.result', { number: 4 });
+  const revoke = append('key.revoked', { kid: keyA.jwk.kid, reason: 'disk copied', by: 'tech' });
+  j.flush();
+  t.same(j.revokedKeys(), { [keyA.jwk.kid]: 5 }, 'the journal keeps the revocation, with its seq');
+  j.close();
+  const lateByA = seal<EventEnvelope>({ v: 1, studio: 's', table: 't', seq: 6, id: 'late', ts: '2026-01-01T00:00:00.000Z', type: 'round.result', data: {}, prev: null, kid: keyA.jwk.kid }, keyA.signer).text;
+
+  const v = new TableVerifier({ studio: 's', table: 't' });
+  t.equal(v.birth(birth(keyA, [keyA, keyB], 3)), null);
+  // The backlog lane (1-3) is behind the live one: A's event 3 arrives after the revocation, and is still good.
+  t.same([byA[0], byA[1], four, revoke].map((e) => v.event(e!).kind), ['new', 'new', 'new', 'new']);
+  t.equal(v.event(byA[2]!).kind, 'new', 'signed by A before the revocation: valid');
+  const late = v.event(lateByA);
+  t.match(late, { kind: 'violation', violation: { code: 'revoked-key', seq: 6, detail: new RegExp(`revoked at seq 5`) } });
+  t.match(v.birth(birth(keyA, [keyA])), { code: 'revoked-key' }, 'a birth by the revoked key vouches for nothing');
+  t.equal(v.birth(birth(keyB, [keyB, keyA])), null, 'the current key\'s birth still announces A for its old events');
+});

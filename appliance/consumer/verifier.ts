@@ -9,6 +9,7 @@ export type ViolationCode =
   | 'wrong-table'
   | 'unknown-key'
   | 'untrusted-key'
+  | 'revoked-key'
   | 'bad-signature'
   | 'conflicting-duplicate'
   | 'seq-reused'
@@ -54,6 +55,8 @@ export class TableVerifier {
   readonly view: TableView = emptyView();
   private readonly keys = new Map<string, KeyObject>();
   private readonly trusted: Set<string> | null;
+  /** Kids revoked by a verified `key.revoked`, each with that event's seq (CONTRACT.md, keys). */
+  private readonly revoked = new Map<string, number>();
   private readonly chain = new Map<number, Link>();
   private readonly missing = new Map<number, number>();
   private readonly ids = new Map<string, number>();
@@ -81,6 +84,8 @@ export class TableVerifier {
         return { code: 'malformed', detail: `birth key: ${(err as Error).message}` };
       }
     }
+    const revokedAt = this.revoked.get(b.kid);
+    if (revokedAt !== undefined) return { code: 'revoked-key', detail: `birth signed with ${b.kid}, revoked at seq ${revokedAt}` };
     const signingKey = announced.get(b.kid);
     if (!signingKey) return { code: 'unknown-key', detail: `birth signed with ${b.kid}, which it does not announce` };
     if (!this.sigOk(b, signingKey)) return { code: 'bad-signature', detail: 'birth signature does not verify' };
@@ -138,6 +143,7 @@ export class TableVerifier {
     this.ids.set(e.id, e.seq);
     this.track(e.seq);
     applyEvent(this.view, e);
+    if (e.type === 'key.revoked' && typeof e.data.kid === 'string') this.revoked.set(e.data.kid, Math.min(e.seq, this.revoked.get(e.data.kid) ?? Infinity));
     return { kind: 'new', event: e };
   }
 
@@ -186,6 +192,9 @@ export class TableVerifier {
     const key = this.keys.get(m.kid);
     if (!key) return { code: 'unknown-key', seq, detail: `signed with ${m.kid}, which no birth announced` };
     if (!this.sigOk(m, key)) return { code: 'bad-signature', seq, detail: `signature by ${m.kid} does not verify` };
+    // From the moment the revocation is here: what the key signed before it stays good.
+    const revokedAt = this.revoked.get(m.kid);
+    if (revokedAt !== undefined && seq > revokedAt) return { code: 'revoked-key', seq, detail: `signed with ${m.kid}, revoked at seq ${revokedAt}` };
     return null;
   }
 

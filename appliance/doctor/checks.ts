@@ -23,15 +23,10 @@ import { KeyError, loadKeys } from '../signing/keyring.js';
 import { defaultSocketPath } from '../kernel/control-socket.js';
 import { uplinkClientOptions, uplinkUrl } from '../uplink/client-options.js';
 import { fail, pass, skip, warn, type Check, type CheckResult } from './doctor.js';
+import type { DoctorContext } from './doctor-context.js';
+import { httpTlsCheck, packageFilesCheck } from './security-checks.js';
 
-/** What the checks share: the config (if it loads) and what a running appliance says of itself. */
-export interface DoctorContext {
-  readonly configFile: string;
-  config: TableConfig | null;
-  /** The running appliance's status (from its control socket), or null when it is not running. */
-  running: Record<string, unknown> | null;
-  readonly socketPath: (config: TableConfig) => string;
-}
+export type { DoctorContext };
 
 const MIB = 2 ** 20;
 
@@ -209,9 +204,17 @@ export const CHECKS: Check<DoctorContext>[] = [
       if (!key) return fail(`no key in ${c.signing.keyDir}`, `pitbox keys generate --dir ${c.signing.keyDir}`);
       const probe = Buffer.from(`pitbox doctor ${randomUUID()}`);
       const ok = edVerify(null, probe, createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: key.jwk.x }, format: 'jwk' }), key.signer.sign(probe));
-      return ok ? pass(`${keys.length} key(s), newest ${key.jwk.kid.slice(0, 12)}…, mode 0600, signs and verifies`) : fail('the key does not verify its own signature', 'generate a new key (pitbox keys generate) and rotate');
+      if (!ok) return fail('the key does not verify its own signature', 'generate a new key (pitbox keys generate) and rotate');
+      const found = `${keys.length} key(s), newest ${key.jwk.kid.slice(0, 12)}…, signs and verifies`;
+      const plain = keys.filter((k) => k.storage === 'plain');
+      if (plain.length === 0) return pass(`${found}, sealed for this machine`);
+      return warn(
+        `${found}; plain key file(s) ${plain.map((k) => k.file).join(', ')}: anyone who copies this disk or a backup of it can sign as this table`,
+        `pitbox keys seal --dir ${c.signing.keyDir}, then restart the table (boxes without systemd-creds: keep them 0600 and the disk encrypted)`,
+      );
     }),
   },
+  httpTlsCheck,
   {
     name: 'uplink',
     timeoutS: 20,
@@ -291,6 +294,7 @@ export const CHECKS: Check<DoctorContext>[] = [
       return max >= 80 ? warn(`${max.toFixed(0)} °C`, 'check the fan and the airflow') : pass(`${max.toFixed(0)} °C`);
     },
   },
+  packageFilesCheck,
 ];
 
 /** Asks a running appliance for its status; null when nothing answers. Never acts. */

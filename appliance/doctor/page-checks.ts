@@ -2,7 +2,7 @@ import { CHECKS, defaultContext } from './checks.js';
 import { fail, pass, runChecks, warn, type CheckLine } from './doctor.js';
 
 /** Checks the running appliance runs for its status page: not the ones that would load a second model or verify the whole journal on the event loop. */
-const IN_PROCESS = new Set(['config', 'service', 'user', 'wheel-port', 'cameras', 'outputs', 'signing-key', 'uplink', 'local-broker', 'clock', 'temperature']);
+const IN_PROCESS = new Set(['config', 'service', 'user', 'wheel-port', 'cameras', 'outputs', 'signing-key', 'http-tls', 'uplink', 'local-broker', 'clock', 'temperature']);
 
 let cached: { at: number; result: { checks: CheckLine[] } } | null = null;
 

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { listen, requireCredentialsOffLoopback, secretEquals } from '../net/listener.js';
@@ -10,6 +11,8 @@ export interface LocalServerOptions {
   readonly port: number;
   /** Required when `host` is not loopback: HTTP Basic, the password read from a file. */
   readonly credentials: { readonly username: string; readonly password: string } | null;
+  /** HTTPS with this certificate and key; null: plain HTTP (loopback, or `tls: off`). */
+  readonly tls: { readonly cert: string; readonly key: string } | null;
   readonly log: Logger;
 }
 
@@ -35,10 +38,12 @@ export class LocalHttpServer {
   }
 
   async start(): Promise<void> {
-    const server = createServer((req, res) => void this.serve(req, res));
+    const serve = (req: IncomingMessage, res: ServerResponse): void => void this.serve(req, res);
+    const tls = this.opts.tls;
+    const server = tls ? createTlsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, serve) : createServer(serve);
     await listen(server, this.opts.port, this.opts.host);
     this.server = server;
-    this.opts.log.info({ host: this.opts.host, port: this.port, auth: this.opts.credentials !== null }, 'local HTTP server listening');
+    this.opts.log.info({ https: tls !== null, host: this.opts.host, port: this.port, auth: this.opts.credentials !== null }, 'local HTTP server listening');
   }
 
   async stop(): Promise<void> {

@@ -73,8 +73,8 @@ t.test('/metrics of a running roulette table: Prometheus names, live values, no 
 });
 
 t.test('with credentials the server may leave loopback, and asks for them', async (t) => {
-  t.throws(() => new LocalHttpServer({ host: '0.0.0.0', port: 0, credentials: null, log: silentLogger }), /http\.host 0\.0\.0\.0 is not loopback/);
-  const server = new LocalHttpServer({ host: '0.0.0.0', port: 0, credentials: { username: 'tech', password: 'pw-from-a-file' }, log: silentLogger });
+  t.throws(() => new LocalHttpServer({ host: '0.0.0.0', port: 0, credentials: null, tls: null, log: silentLogger }), /http\.host 0\.0\.0\.0 is not loopback/);
+  const server = new LocalHttpServer({ host: '0.0.0.0', port: 0, credentials: { username: 'tech', password: 'pw-from-a-file' }, tls: null, log: silentLogger });
   server.route('/x', (_q, r) => void r.end('ok'));
   await server.start();
   t.teardown(() => server.stop());

@@ -38,6 +38,8 @@ export interface KeyRecord {
 
 interface Pending {
   readonly event: JournaledEvent;
+  /** A `key.revoked` event: the kid it revokes, recorded with the event in one transaction. */
+  readonly revokes?: string;
   readonly type: string;
   readonly round: number | null;
   /** chainHash of this event: the chain head once it is committed. */
@@ -128,6 +130,8 @@ export class Journal extends EventEmitter<{ durable: [JournaledEvent[]]; error: 
         setMeta.run('last_hash', last.hash);
       }
       if (snapshot !== null) setMeta.run('snapshot', snapshot);
+      const revoked = batch.filter((p) => p.revokes !== undefined);
+      if (revoked.length > 0) setMeta.run('revoked_keys', JSON.stringify({ ...this.revokedKeys(), ...Object.fromEntries(revoked.map((p) => [p.revokes, p.event.seq])) }));
     });
     this.markTx = db.transaction((seqs: readonly number[], at: number) => {
       for (const s of seqs) markDelivered.run(at, s);
@@ -148,6 +152,14 @@ export class Journal extends EventEmitter<{ durable: [JournaledEvent[]]; error: 
   /** Every key that ever signed here, oldest first, with the first seq each signed. */
   keys(): KeyRecord[] {
     return this.stmt.keys.all().map((r) => ({ jwk: JSON.parse(r.jwk) as Ed25519Jwk, firstSeq: r.first_seq }));
+  }
+
+  /**
+   * Kids revoked by a journaled `key.revoked`, each with that event's seq. Kept in `meta`, not
+   * read back from the events, so that pruning the event never forgets the revocation.
+   */
+  revokedKeys(): Record<string, number> {
+    return JSON.parse(this.meta('revoked_keys') ?? '{}') as Record<string, number>;
   }
 
   /**
@@ -196,7 +208,8 @@ export class Journal extends EventEmitter<{ durable: [JournaledEvent[]]; error: 
     const event: JournaledEvent = { seq, id, body: text };
     this.seq = seq;
     this.head = chainHashOfText(text);
-    this.pending.push({ event, type: draft.type, round: draft.round, hash: this.head });
+    const revokes = draft.type === 'key.revoked' && typeof draft.data.kid === 'string' ? { revokes: draft.data.kid } : {};
+    this.pending.push({ event, type: draft.type, round: draft.round, hash: this.head, ...revokes });
     this.pendingSnapshot = JSON.stringify(snapshot);
     this.scheduleFlush();
     return event;

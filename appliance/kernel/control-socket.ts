@@ -31,6 +31,15 @@ export interface ControlRequest {
   readonly reason?: string;
 }
 
+/** A technician's key request (`pitbox keys revoke`): never a dealer action, so never on a button. */
+export const REVOKE_KEY = 'revoke-key';
+export interface RevokeKeyRequest {
+  readonly action: typeof REVOKE_KEY;
+  readonly kid: string;
+  readonly reason: string;
+  readonly by?: string;
+}
+
 export function defaultSocketPath(table: string): string {
   return `/run/pitbox/${table}/control.sock`;
 }
@@ -76,6 +85,8 @@ export class ControlSocket {
       readonly group?: string | undefined;
       /** What the `status` query answers. */
       readonly report?: () => JsonObject;
+      /** Revokes a signing key (the runtime journals `key.revoked`). */
+      readonly revokeKey?: (request: { kid: string; reason: string; by: string }) => Decision;
       /** Told of every action and whether the table accepted it (metrics). */
       readonly onAction?: (action: string, accepted: boolean) => void;
     } = {},
@@ -126,10 +137,20 @@ export class ControlSocket {
       return { ok: false, reason: 'not JSON: send {"action": "start", "by": "button-1"}' };
     }
     if ((req?.action as string) === 'status') return this.opts.report ? { ok: true, status: this.opts.report() } : { ok: false, reason: 'this table has no status report' };
+    if ((req?.action as string) === REVOKE_KEY) return this.revoke(req as unknown as Partial<RevokeKeyRequest>);
     if (!(ACTIONS as readonly string[]).includes(req?.action)) return { ok: false, reason: `unknown action; one of ${[...ACTIONS, ...QUERIES].join(', ')}` };
     const decision = perform(this.control, req);
     this.opts.onAction?.(req.action, decision.ok);
     this.log.info({ action: req.action, by: req.by ?? 'dealer', ...(decision.ok ? {} : { refused: decision.reason }) }, 'control');
+    return decision;
+  }
+
+  private revoke(req: Partial<RevokeKeyRequest>): Decision {
+    if (!this.opts.revokeKey) return { ok: false, reason: 'this table cannot revoke keys' };
+    if (typeof req.kid !== 'string' || typeof req.reason !== 'string') return { ok: false, reason: 'send {"action": "revoke-key", "kid": KID, "reason": TEXT}' };
+    const by = typeof req.by === 'string' ? req.by : 'technician';
+    const decision = this.opts.revokeKey({ kid: req.kid, reason: req.reason, by });
+    this.log.warn({ action: REVOKE_KEY, kid: req.kid, by, ...(decision.ok ? {} : { refused: decision.reason }) }, 'control');
     return decision;
   }
 }

@@ -16,7 +16,8 @@ export type TableEventType =
   | 'card.conflict'
   | 'card.drawn'
   | 'device.down'
-  | 'device.up';
+  | 'device.up'
+  | 'key.revoked';
 
 /** Only JSON values go into `data`, so that an event survives canonical serialisation exactly. */
 export type EventData = JsonObject;

@@ -7,6 +7,8 @@ export interface KeyHistory {
   activeKid(): string | null;
   keys(): KeyRecord[];
   oldestSeq(): number | null;
+  /** Kids a journaled `key.revoked` took out of service, with its seq. */
+  revokedKeys(): Record<string, number>;
 }
 
 export interface KeyPlan {
@@ -27,16 +29,22 @@ export interface KeyPlan {
  */
 export function planKeys(onDisk: readonly SigningKey[], history: KeyHistory, dir: string): KeyPlan {
   const activeKid = history.activeKid();
-  const newest = onDisk.at(-1);
+  const revoked = history.revokedKeys();
+  if (activeKid !== null && revoked[activeKid] !== undefined) {
+    throw new KeyError(`the active signing key ${activeKid} was revoked at seq ${revoked[activeKid]}: it must never sign again: put a new key in ${dir} (pitbox keys generate) and have the platform trust it, since nothing trusted can announce it`);
+  }
+  // A revoked key on disk (its file not yet deleted) is never announced as next, nor switched to.
+  const usable = onDisk.filter((k) => revoked[k.jwk.kid] === undefined);
+  const newest = usable.at(-1);
   if (!newest) throw new KeyError(`no signing key in ${dir}`);
   if (activeKid === null) return { active: newest, next: null, announced: [newest.jwk] };
 
-  const active = onDisk.find((k) => k.jwk.kid === activeKid);
+  const active = usable.find((k) => k.jwk.kid === activeKid);
   if (!active) {
     throw new KeyError(`the active signing key ${activeKid} is not in ${dir}: put it back (a new key must be announced before it signs, which needs the old one)`);
   }
   const known = new Set(history.keys().map((k) => k.jwk.kid));
-  const next = onDisk.filter((k) => !known.has(k.jwk.kid) && k.createdMs >= active.createdMs).at(-1) ?? null;
+  const next = usable.filter((k) => !known.has(k.jwk.kid) && k.createdMs >= active.createdMs).at(-1) ?? null;
   return { active, next, announced: [active.jwk, ...(next ? [next.jwk] : []), ...stillNeeded(history, activeKid)] };
 }
 

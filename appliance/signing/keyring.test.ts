@@ -47,24 +47,30 @@ t.test('rotation plan: a new key is announced first, and old keys stay announced
   utimesSync(a.file, 1000, 1000);
   const onDisk = () => loadKeys(d);
 
-  const fresh = { activeKid: () => null, keys: (): KeyRecord[] => [], oldestSeq: () => null };
+  const fresh = { activeKid: () => null, keys: (): KeyRecord[] => [], oldestSeq: () => null, revokedKeys: () => ({}) };
   t.equal(planKeys(onDisk(), fresh, d).active.jwk.kid, a.jwk.kid, 'a new table signs with its only key');
 
   const b = generateKey(d);
   utimesSync(b.file, 2000, 2000);
-  const running = { activeKid: () => a.jwk.kid, keys: (): KeyRecord[] => [{ jwk: a.jwk, firstSeq: 1 }], oldestSeq: () => 1 };
+  const running = { activeKid: () => a.jwk.kid, keys: (): KeyRecord[] => [{ jwk: a.jwk, firstSeq: 1 }], oldestSeq: () => 1, revokedKeys: () => ({}) };
   const plan = planKeys(onDisk(), running, d);
   t.equal(plan.active.jwk.kid, a.jwk.kid, 'the old key keeps signing until the birth is acknowledged');
   t.equal(plan.next?.jwk.kid, b.jwk.kid);
   t.same(plan.announced.map((j) => j.kid), [a.jwk.kid, b.jwk.kid], 'both announced');
 
-  const rotated = { activeKid: () => b.jwk.kid, keys: (): KeyRecord[] => [{ jwk: a.jwk, firstSeq: 1 }, { jwk: b.jwk, firstSeq: 50 }], oldestSeq: () => 10 };
+  const rotated = { activeKid: () => b.jwk.kid, keys: (): KeyRecord[] => [{ jwk: a.jwk, firstSeq: 1 }, { jwk: b.jwk, firstSeq: 50 }], oldestSeq: () => 10, revokedKeys: () => ({}) };
   const after = planKeys(onDisk(), rotated, d);
   t.same([after.active.jwk.kid, after.next], [b.jwk.kid, null]);
   t.same(after.announced.map((j) => j.kid), [b.jwk.kid, a.jwk.kid], 'the old key still verifies retained events 10-49');
   const pruned = { ...rotated, oldestSeq: () => 50 };
   t.same(planKeys(onDisk(), pruned, d).announced.map((j) => j.kid), [b.jwk.kid], 'no longer needed once its events are pruned');
 
-  const lost = { activeKid: () => 'gone', keys: (): KeyRecord[] => [], oldestSeq: () => 1 };
+  const lost = { activeKid: () => 'gone', keys: (): KeyRecord[] => [], oldestSeq: () => 1, revokedKeys: () => ({}) };
   t.throws(() => planKeys(onDisk(), lost, d), /active signing key gone is not in/);
+
+  const revokedNext = { ...running, revokedKeys: () => ({ [b.jwk.kid]: 7 }) };
+  const held = planKeys(onDisk(), revokedNext, d);
+  t.same([held.active.jwk.kid, held.next, held.announced.map((j) => j.kid)], [a.jwk.kid, null, [a.jwk.kid]], 'a revoked key on disk is neither announced nor switched to');
+  const revokedActive = { ...running, revokedKeys: () => ({ [a.jwk.kid]: 9 }) };
+  t.throws(() => planKeys(onDisk(), revokedActive, d), new RegExp(`active signing key ${a.jwk.kid} was revoked at seq 9: it must never sign again`));
 });

@@ -147,6 +147,7 @@ export class CardTable {
     this.control = new ControlSocket(config.control.socket ?? defaultSocketPath(config.table), engine, log.child({ module: 'control' }), {
       group: config.control.group,
       report: () => runtime.statusObject(),
+      revokeKey: (request) => runtime.revokeKey(request, engine.snapshot()),
       onAction: (action, ok) => runtime.metrics?.onPress(action, ok),
     });
     await this.control.start();

@@ -1,5 +1,6 @@
 // Over 400 lines on purpose: the journal, keys, brokers, delivery, alarms and the local HTTP
 // server of one table start, hand over and stop in one fixed order (STYLE 5), on shared state.
+import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
@@ -16,6 +17,7 @@ import { checkSpace, prune, type Space } from '../journal/retention.js';
 import { planKeys, type KeyPlan } from '../signing/key-plan.js';
 import { loadKeys } from '../signing/keyring.js';
 import { LocalHttpServer } from '../http/local-server.js';
+import { tlsIdentity, type TlsIdentity } from '../http/tls-identity.js';
 import { TableMetrics } from '../http/metrics.js';
 import { DealerMonitor } from '../http/dealer-monitor.js';
 import { StatusPage, type Overlay, type PreviewSource } from '../http/status-page.js';
@@ -24,7 +26,8 @@ import { LocalMirror } from '../uplink/local-mirror.js';
 import { Publisher } from '../uplink/publisher.js';
 import { tableTopics, type TableTopics } from '../contract/topics.js';
 import { uplinkClientOptions, uplinkUrl } from '../uplink/client-options.js';
-import type { EventDraft } from '../kernel/events.js';
+import { revocationRefusal } from '../signing/revocation.js';
+import { accepted, refused, type Decision, type EventDraft } from '../kernel/events.js';
 import type { GameState, TableGame } from '../kernel/game.js';
 
 const MAINTENANCE_MS = 5000;
@@ -205,6 +208,26 @@ export class TableRuntime {
 
 
   /**
+   * `pitbox keys revoke`: journals `key.revoked`, signed by the active key, so that a backend
+   * stops trusting `kid` for everything after that seq. A revoked key on disk is never switched
+   * to; the birth stops announcing it as next.
+   */
+  revokeKey(request: { kid: string; reason: string; by: string }, snapshot: unknown): Decision {
+    const { journal, plan } = this;
+    if (!journal || !plan) return refused('the table is not running');
+    const why = revocationRefusal(request.kid, request.reason, plan, journal);
+    if (why !== null) return refused(why);
+    const event = this.append({ type: 'key.revoked', round: null, data: { kid: request.kid, reason: request.reason, by: request.by } }, snapshot);
+    this.log.warn({ kid: request.kid, seq: event.seq, by: request.by, reason: request.reason }, 'signing key revoked');
+    if (plan.next?.jwk.kid === request.kid) {
+      // Announced but never signed: it stops being announced, and the table stays on its key.
+      this.plan = { ...plan, next: null, announced: plan.announced.filter((j) => j.kid !== request.kid) };
+      this.publisher?.republishBirth();
+    }
+    return accepted;
+  }
+
+  /**
    * Publishes the table state, signed, retained. Held back while events wait for the disk, so
    * that the `seq` a state names is always one that exists.
    */
@@ -289,10 +312,20 @@ export class TableRuntime {
     const { config, log } = this;
     this.metrics = new TableMetrics({ status: () => this.statusObject() }, { version: this.software, studio: config.studio, table: config.table, game: config.game });
     if (!config.http.enabled) return;
+    let tls: TlsIdentity | null;
+    try {
+      tls = tlsIdentity(config.http.tls, config.http.host, dirname(config.journal.path), (file) => readSecret(file, this.configFile));
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'no usable HTTPS certificate: no /metrics or status page; the table runs on');
+      return;
+    }
+    // The journal (journald) keeps the fingerprint a technician pins; pitbox doctor prints it too.
+    if (tls) log.info({ fingerprint: tls.fingerprint, source: tls.source, certificate: tls.certFile, validTo: tls.validTo }, 'local HTTPS certificate');
     const server = new LocalHttpServer({
       host: config.http.host,
       port: config.http.port,
       credentials: config.http.username && config.http.passwordFile ? { username: config.http.username, password: readSecret(config.http.passwordFile, this.configFile) } : null,
+      tls,
       log: log.child({ module: 'http' }),
     });
     const metrics = this.metrics;

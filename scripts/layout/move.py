@@ -6,20 +6,20 @@ import os, re, subprocess, sys
 
 # old path (file or directory) -> new path
 MOVES = [
-    ('appliance/kernel/events.ts', 'appliance/kernel/events.ts'),
-    ('appliance/kernel/table-lifecycle.ts', 'appliance/kernel/table-lifecycle.ts'),
-    ('appliance/kernel/control-socket.ts', 'appliance/kernel/control-socket.ts'),
-    ('appliance/kernel/control-socket.test.ts', 'appliance/kernel/control-socket.test.ts'),
-    ('appliance/games/roulette', 'appliance/games/roulette'),
-    ('appliance/games/baccarat/baccarat.ts', 'appliance/games/baccarat/baccarat.ts'),
-    ('appliance/games/baccarat/baccarat.test.ts', 'appliance/games/baccarat/baccarat.test.ts'),
-    ('appliance/games/blackjack/blackjack.ts', 'appliance/games/blackjack/blackjack.ts'),
-    ('appliance/games/blackjack/blackjack.test.ts', 'appliance/games/blackjack/blackjack.test.ts'),
-    ('appliance/cards/card-game.ts', 'appliance/cards/card-game.ts'),
-    ('appliance/recognition', 'appliance/recognition'),
-    ('appliance/contract/topics.ts', 'appliance/contract/topics.ts'),
+    ('appliance/table/events.ts', 'appliance/kernel/events.ts'),
+    ('appliance/table/table-lifecycle.ts', 'appliance/kernel/table-lifecycle.ts'),
+    ('appliance/table/control-socket.ts', 'appliance/kernel/control-socket.ts'),
+    ('appliance/table/control-socket.test.ts', 'appliance/kernel/control-socket.test.ts'),
+    ('appliance/roulette', 'appliance/games/roulette'),
+    ('appliance/cards/baccarat.ts', 'appliance/games/baccarat/baccarat.ts'),
+    ('appliance/cards/baccarat.test.ts', 'appliance/games/baccarat/baccarat.test.ts'),
+    ('appliance/cards/blackjack.ts', 'appliance/games/blackjack/blackjack.ts'),
+    ('appliance/cards/blackjack.test.ts', 'appliance/games/blackjack/blackjack.test.ts'),
+    ('appliance/cards/games.ts', 'appliance/cards/card-game.ts'),
+    ('appliance/cards/recognition', 'appliance/recognition'),
+    ('appliance/uplink/topics.ts', 'appliance/contract/topics.ts'),
     # The serial link frames lines with it; the SS2 driver only reads the lines.
-    ('drivers/serial/line-framer.ts', 'drivers/serial/line-framer.ts'),
+    ('drivers/wheel/ss2/line-framer.ts', 'drivers/serial/line-framer.ts'),
 ]
 
 def tracked():
@@ -46,12 +46,14 @@ def main():
         newf = renames.get(f, f)
         def fix(m):
             target_old = os.path.normpath(os.path.join(os.path.dirname(f), m.group(2)))
+            # `./x.js` names the source `./x.ts`; a directory or another file names itself.
             stem = re.sub(r'\.js$', '.ts', target_old)
-            target_new = new_path(stem if os.path.exists(stem) else target_old)
-            if stem != target_old and target_new != stem:
-                target_new = re.sub(r'\.ts$', '.js', target_new)
-            elif target_new == (stem if os.path.exists(stem) else target_old):
-                target_new = target_old
+            moved = new_path(stem)
+            if moved == stem:
+                moved = new_path(target_old)
+                target_new = moved
+            else:
+                target_new = re.sub(r'\.ts$', '.js', moved) if target_old.endswith('.js') else moved
             rel = os.path.relpath(target_new, os.path.dirname(newf))
             if m.group(2).endswith('/') and not rel.endswith('/'):
                 rel += '/'
@@ -63,7 +65,7 @@ def main():
             open(f, 'w').write(out)
     # Other text naming the moved paths (scripts, docs, package.json).
     for f in files:
-        if re.search(r'\.(ts|mts|js|mjs|png|onnx|db|jpg|bin)$', f):
+        if re.search(r'\.(ts|mts|js|mjs|png|onnx|db|jpg|bin)$', f) or f == 'scripts/layout/move.py':
             continue
         try:
             src = open(f).read()

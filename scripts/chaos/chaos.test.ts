@@ -1,0 +1,43 @@
+/**
+ * The short chaos soak (issue 24): a roulette table on real parts (SS2 simulator on a pty,
+ * `pitbox run`, mosquitto with persistence, the journal on its own tmpfs) under a fixed seed's
+ * faults of every kind, several at once; and a deliberately leaking appliance that the growth
+ * check must catch. The long run is `scripts/chaos.ts` (figures in the README).
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { FIELD_LIMITS, verdict, writeReport } from './report.js';
+import { runChaos } from './run-chaos.js';
+import { countByKind, FAULT_KINDS, planFaults, type FaultKind } from './schedule.js';
+
+const SHORT = { seed: 11, minutes: 2, speed: 20, perMinute: 9, maxFaultMs: 6_000 };
+
+t.test('a short storm: nothing lost, duplicated, unverified or left running', async (t) => {
+  const planned = countByKind(planFaults({ seed: SHORT.seed, durationMs: SHORT.minutes * 60_000, perMinute: SHORT.perMinute, quietMs: 20_000, maxDurationMs: SHORT.maxFaultMs }));
+  for (const k of Object.keys(FAULT_KINDS) as FaultKind[]) t.ok(planned[k] > 0, `the seed plans ${k} (${planned[k]})`);
+  const r = await runChaos({ ...SHORT, log: (m) => t.comment(m) });
+  t.comment(JSON.stringify({ faults: r.faultCounts, wheel: r.wheel, subscriber: r.subscriber }));
+  t.ok(r.wheel.results >= 10, `the wheel played (${r.wheel.results} results)`);
+  t.ok(r.subscriber.results >= 5, `results reached the subscriber (${r.subscriber.results})`);
+  t.same(r.subscriber.lostResults, [], 'no wheel result lost outside a fault window');
+  t.equal(r.notDelivered, 0, 'every journaled event delivered');
+  t.same(r.violations, [], 'every event verified (signatures, chain, order, no gap)');
+  t.same(r.audit, [], 'every result is a game the wheel played');
+  t.same(r.leftovers, [], 'no process left behind');
+  t.ok((r.series['appliance.rss'] ?? []).length > 10, 'the appliance was sampled');
+  t.ok(r.loopLagP99Ms.length > 5, '/metrics was scraped');
+  const dir = mkdtempSync(join(tmpdir(), 'pitbox-chaos-report-'));
+  writeReport(dir, r);
+  t.match(readFileSync(join(dir, 'README.md'), 'utf8'), /Chaos soak, seed 11/);
+  t.same([...readFileSync(join(dir, 'rss.png')).subarray(1, 4)], [...Buffer.from('PNG')], 'RSS chart written');
+});
+
+t.test('a deliberately leaking appliance fails the growth check', async (t) => {
+  const r = await runChaos({ seed: 3, minutes: 1.2, speed: 20, perMinute: 0.0001, leakKbPerSecond: 2048, log: (m) => t.comment(m) });
+  const rss = r.growth['appliance.rss'];
+  t.ok(rss, 'growth fitted');
+  t.ok(rss!.percentPerHour > FIELD_LIMITS.rssPercentPerHour, `appliance RSS grows ${rss!.percentPerHour.toFixed(0)} %/h`);
+  t.ok(verdict(r).some((p) => /appliance\.rss grows/.test(p)), 'the verdict names it');
+});

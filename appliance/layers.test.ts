@@ -26,9 +26,10 @@ const LAYERS: readonly (readonly string[])[] = [
   ['appliance/signing'],
   ['appliance/uplink'],
   ['appliance/http'],
-  ['appliance/doctor'],
-  // The assembly: the dealer's station, then the running table of each kind.
+  // The assembly: the dealer's station, then the running table of each kind; the doctor between
+  // them (it reads the station's scan records, and a running table's status page runs its checks).
   ['appliance/dealer'],
+  ['appliance/doctor'],
   ['appliance/table'],
   ['appliance/commands'],
   ['appliance/cli.ts'],

@@ -42,19 +42,18 @@ await keypad.open();
 await until('the table open and not suspended', () => sub.states.at(-1)?.state['open'] === true && sub.states.at(-1)?.state['suspended'] === null, 60_000);
 
 const latencies: number[] = [];
-let stamp = 1_764_000_000_000_000;
 for (let i = 0; i < wanted + 5; i++) {
   const code = i % 2 === 0 ? 59 : 61; // F1 start, F3 void
   const type = i % 2 === 0 ? 'round.opened' : 'round.voided';
   const before = sub.unique().length;
-  const down = keyRecords(code, 1, (stamp += 1000));
+  const down = keyRecords(code, 1, keypad.stamp());
   await keypad.write(down, () => 0.99); // in one write: the record's last byte leaves now
   const t0 = performance.now();
   await until(type, () => sub.unique().length > before, 10_000);
   const e = sub.unique().at(-1)!;
   if (e.type !== type) throw new Error(`expected ${type}, got ${e.type} ${JSON.stringify(e.data)}`);
   if (i >= 5) latencies.push(sub.receivedAt.get(e.seq)! - t0);
-  await keypad.write(keyRecords(code, 0, (stamp += 50_000)), () => 0.99);
+  await keypad.write(keyRecords(code, 0, keypad.stamp()), () => 0.99);
   await new Promise((r) => setTimeout(r, 5));
 }
 await stopAppliance(table);

@@ -16,6 +16,8 @@ packages=(
   mosquitto mosquitto-clients socat
   # dealer inputs: the evdev grab helper (intercept) and the libgpiod 1.6 tools
   interception-tools gpiod
+  # the scanner layouts test compiles the XKB data (xkb-data) with xkbcli and reads keysymdef.h
+  xkb-data libxkbcommon-tools x11proto-dev
   # WHIP: webrtcbin driven through GObject introspection (node-gtk builds against these)
   libgirepository1.0-dev libcairo2-dev gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gir1.2-gst-plugins-bad-1.0
   # the frame link over RTMP is tested through a real ingest server: nginx with its RTMP module

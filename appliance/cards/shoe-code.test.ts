@@ -17,4 +17,8 @@ t.test('the layouts shoes write in the field', async (t) => {
   const custom = codePattern({ pattern: /^CARD:(?<suit>[SHDC])-(?<rank>\w+)$/ });
   t.same(parseShoeCode('CARD:D-Q', custom), { card: 'QD' });
   t.match(parseShoeCode('CARD:D-X', custom), { error: /not a card/ });
+  const loose = codePattern({ pattern: /(?<rank>[2-9TJQKA])(?<suit>[SHDC])/ });
+  t.same(parseShoeCode('QS', loose), { card: 'QS' });
+  t.match(parseShoeCode('QSKD', loose), { error: /does not match .* as a whole/ }, 'two cards run together are no card, not the first of them');
+  t.match(parseShoeCode('xQS', loose), { error: /as a whole/ });
 });

@@ -19,10 +19,14 @@ export function codePattern(format: ShoeCodeFormat): RegExp {
 
 /** The card a code names, or why it names none (the engine treats that as a read it cannot vouch for). */
 export function parseShoeCode(code: string, pattern: RegExp): { card: Card } | { error: string } {
-  const m = pattern.exec(code.trim());
+  const whole = code.trim();
+  const found = pattern.exec(whole);
+  // A code is one card: a pattern written without ^ and $ must not pick a card out of a longer
+  // code (two cards run together when a terminator was lost, a prefix the scanner adds).
+  const m = found && found[0] === whole ? found : null;
   const rankText = m?.groups?.['rank']?.toUpperCase();
   const suitText = m?.groups?.['suit']?.toUpperCase();
-  if (!rankText || !suitText) return { error: `shoe code ${JSON.stringify(code.slice(0, 40))} does not match ${pattern.source}` };
+  if (!rankText || !suitText) return { error: `shoe code ${JSON.stringify(code.slice(0, 40))} does not match ${pattern.source}${found ? ' as a whole' : ''}` };
   const rank = rankText === '10' || rankText === '0' ? 'T' : rankText === '1' ? 'A' : rankText;
   const suit = SUIT_OF[suitText] ?? suitText[0];
   const card = `${rank}${suit}`;

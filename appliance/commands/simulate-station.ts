@@ -22,10 +22,9 @@ export async function simulateStationCommand(args: string[]): Promise<number> {
   await shoe.plug();
   process.stdout.write(`keypad: ${keypad.path}\nshoe: ${shoe.linkPath}\n`);
   const opened = keypad.open();
-  let stamp = Date.now() * 1000;
   const write = async (code: number, value: number) => {
     await opened;
-    await keypad.write(keyRecords(code, value, (stamp += 1000)), () => 0.99);
+    await keypad.write(keyRecords(code, value, keypad.stamp()), () => 0.99);
   };
   const commands = createInterface({ input: process.stdin });
   for await (const line of commands) {

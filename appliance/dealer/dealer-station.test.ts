@@ -61,10 +61,9 @@ t.test('baccarat with cards.source both: keypad presses, the shoe and the camera
     if (!t.passing()) t.comment(table.output.join('').slice(-8000));
   });
   let pressed = 0;
-  let stamp = 1_764_000_000_000_000;
   const press = async (code: number): Promise<void> => {
     pressed += 1;
-    await keypad.write(Buffer.concat([keyRecords(code, 1, (stamp += 1000)), keyRecords(code, 0, (stamp += 80_000))]));
+    await keypad.write(Buffer.concat([keyRecords(code, 1, keypad.stamp()), keyRecords(code, 0, keypad.stamp())]));
     await new Promise((r) => setTimeout(r, 120));
   };
   const state = (): Record<string, unknown> | undefined => sub.states.at(-1)?.state;
@@ -104,7 +103,7 @@ t.test('baccarat with cards.source both: keypad presses, the shoe and the camera
   // Round 2: the keypad is pulled mid-round and comes back; the close-bets press after it counts once.
   const round2 = await startRound();
   const seen = events().length;
-  await keypad.write(keyRecords(KEY.F2, 1, (stamp += 1000)).subarray(0, 30)); // half a press in flight
+  await keypad.write(keyRecords(KEY.F2, 1, keypad.stamp()).subarray(0, 30)); // half a press in flight
   await keypad.unplug();
   await until('device.down', () => events().slice(seen).some((e) => e.type === 'device.down'), 10_000);
   t.match(events().slice(seen).find((e) => e.type === 'device.down')?.data, { device: 'keypad', driver: 'evdev', reason: /disconnected|not-found/ });

@@ -53,3 +53,19 @@ t.test('card sources: what each needs, and blackjack cannot deal from the shoe a
   const c = parseConfig(`${base}game: baccarat\nbetting: { seconds: 12.5 }\ncards: { source: shoe, shoe: { driver: evdev, path: /dev/input/pitbox-shoe } }\n`) as CardTableConfig;
   t.match(c, { betting: { seconds: 12.5 }, cards: { shoe: { code: 'rank-suit', matchWindowMs: 20_000 } }, inputs: [] });
 });
+
+t.test('keys given as a number or in any case are the names the drivers report, so what validates also matches', async (t) => {
+  const c = parseConfig(`${base}game: roulette
+wheel: { driver: cammegh-ss2, port: /dev/w }
+inputs:
+  - { name: keypad, driver: evdev, path: /dev/input/k, keys: { "59": start, key_f2: close-bets, Btn_0: void, "700": settle } }
+  - { name: pedals, driver: gpio, lines: { "017": start } }
+`);
+  t.same(c.inputs[0]?.driver === 'evdev' && c.inputs[0].keys, { KEY_F1: 'start', KEY_F2: 'close-bets', BTN_0: 'void', '700': 'settle' }, 'KEY_F1 as the evdev driver names code 59; an unnamed code stays its number');
+  t.same(c.inputs[1]?.driver === 'gpio' && c.inputs[1].lines, { '17': 'start' }, 'line 017 is line 17, as gpiomon prints it');
+  t.match(problems(`${base}game: roulette
+wheel: { driver: cammegh-ss2, port: /dev/w }
+inputs:
+  - { name: keypad, driver: evdev, path: /dev/input/k, keys: { KEY_F1: start, "59": void } }
+`).join('\n'), /inputs\[keypad\]\.keys\.(59|KEY_F1): "(59|KEY_F1)" is the same key as "(59|KEY_F1)" \(KEY_F1\)/, 'two spellings of one key: named, not one silently lost');
+});

@@ -5,6 +5,7 @@ import { SerialShoe, WedgeShoe, type CardShoe } from '../../drivers/input/card-s
 import { EvdevDevice } from '../../drivers/input/evdev-device.js';
 import { GpioButtons } from '../../drivers/input/gpio-buttons.js';
 import { KeyGate, type KeyVerdict } from '../../drivers/input/key-gate.js';
+import { keyCode } from '../../drivers/input/key-codes.js';
 import type { DeviceLink, KeySource } from '../../drivers/input/key-source.js';
 import { SerialPanel } from '../../drivers/input/serial-panel.js';
 import type { JsonObject } from '../contract/envelope.js';
@@ -36,6 +37,16 @@ export interface StationHooks {
   readonly onPress?: (action: string, accepted: boolean) => void;
 }
 
+/** What the shoe's last scan decoded to: `pitbox doctor` and the monitor show it while a scanner is set up. */
+export interface ScanRecord {
+  readonly keys: string;
+  readonly shown: string;
+  readonly text: string | null;
+  readonly card: string | null;
+  readonly error: string | null;
+  readonly at: string;
+}
+
 interface Device {
   readonly source: KeySource | CardShoe;
   readonly driver: string;
@@ -43,7 +54,13 @@ interface Device {
   detail: string;
   gate: KeyGate | null;
   ignored: number;
+  lastScan?: ScanRecord;
+  /** The outage's `device.down` is in the journal; `device.up` is not yet. */
+  outage: { downs: number; settle: NodeJS.Timeout | null } | null;
 }
+
+/** Back this long before `device.up` is journaled: a device that flaps makes one outage, not hundreds of events. */
+export const SETTLE_MS = 3000;
 
 /**
  * The dealer's side of the box: button devices whose presses go through the same engine API as
@@ -73,6 +90,7 @@ export class DealerStation {
   async stop(): Promise<void> {
     await Promise.all([...this.devices.values()].map(async (d) => {
       d.gate?.stop();
+      if (d.outage?.settle) clearTimeout(d.outage.settle);
       await d.source.stop();
     }));
   }
@@ -80,7 +98,16 @@ export class DealerStation {
   /** What the monitor and `status` show: each device, the keys held, the last press. */
   report(): JsonObject {
     return {
-      devices: [...this.devices].map(([name, d]) => ({ name, driver: d.driver, state: d.state, detail: d.detail, held: d.gate?.held() ?? [], ignored: d.ignored })),
+      devices: [...this.devices].map(([name, d]) => ({
+        name,
+        driver: d.driver,
+        state: d.state,
+        detail: d.detail,
+        held: d.gate?.held() ?? [],
+        ignored: d.ignored,
+        ...(d.outage ? { downs: d.outage.downs } : {}),
+        ...(d.lastScan ? { lastScan: d.lastScan as unknown as JsonObject } : {}),
+      })),
       lastPress: this.lastPress as unknown as JsonObject | null,
     };
   }
@@ -92,7 +119,7 @@ export class DealerStation {
     let keys: Record<string, Action>;
     switch (input.driver) {
       case 'evdev':
-        source = new EvdevDevice({ name: input.name, location: input.path ? { path: input.path } : { name: input.deviceName ?? '' }, reconnect, log });
+        source = new EvdevDevice({ name: input.name, location: input.path ? { path: input.path } : { name: input.deviceName ?? '' }, keys: Object.keys(input.keys).map((k) => keyCode(k) ?? -1), reconnect, log });
         keys = input.keys;
         break;
       case 'gpio':
@@ -104,16 +131,17 @@ export class DealerStation {
         keys = input.keys;
         break;
     }
-    const device: Device = { source, driver: input.driver, state: 'starting', detail: 'starting', gate: null, ignored: 0 };
-    const rules = { minGapMs: input.minGapMs, holdAlarmMs: input.holdAlarmMs, stableMs: input.driver === 'gpio' ? input.debounceMs : 0 };
+    const device: Device = { source, driver: input.driver, state: 'starting', detail: 'starting', gate: null, ignored: 0, outage: null };
+    const gpio = input.driver === 'gpio';
+    const rules = { minGapMs: input.minGapMs, holdAlarmMs: input.holdAlarmMs, stableMs: gpio ? input.debounceMs : 0, downWhileDown: gpio ? ('bounce' as const) : ('lost-release' as const) };
     const gate = (device.gate = new KeyGate(rules, (v) => this.onVerdict(input.name, device, keys, v)));
     this.devices.set(input.name, device);
     source.on('key', (k) => {
       if (k.is === 'resync') return gate.forget('resync');
       // Autorepeat (30 a second on a held key) changes nothing shown: no status for it.
       if (k.is === 'repeat') return gate.repeat(k.key);
-      if (k.is === 'down') gate.down(k.key);
-      else gate.up(k.key);
+      if (k.is === 'down') gate.down(k.key, k.at);
+      else gate.up(k.key, k.at);
       this.hooks.changed();
     });
     source.on('heldAtStart', (held) => gate.heldAtStart(held));
@@ -127,15 +155,19 @@ export class DealerStation {
     const log = this.log.child({ device: config.name });
     const source: CardShoe =
       config.driver === 'evdev'
-        ? new WedgeShoe({ name: config.name, location: config.path ? { path: config.path } : { name: config.deviceName ?? '' }, reconnect: config.reconnect, log })
+        ? new WedgeShoe({ name: config.name, location: config.path ? { path: config.path } : { name: config.deviceName ?? '' }, reconnect: config.reconnect, log, layout: config.layout, terminator: config.terminator })
         : new SerialShoe(config.name, { path: config.port ?? '', baudRate: config.baudRate, binding: LinuxBinding, reconnect: config.reconnect, log });
-    const device: Device = { source, driver: `shoe-${config.driver}`, state: 'starting', detail: 'starting', gate: null, ignored: 0 };
+    const device: Device = { source, driver: `shoe-${config.driver}`, state: 'starting', detail: 'starting', gate: null, ignored: 0, outage: null };
     this.devices.set(config.name, device);
     const pattern = codePattern(config.pattern ? { pattern: config.pattern } : { order: config.code });
-    source.on('code', ({ text }) => {
-      const parsed = parseShoeCode(text, pattern);
-      if ('error' in parsed) log.error({ code: JSON.stringify(text.slice(0, 40)) }, parsed.error);
-      this.hooks.shoe?.read({ card: 'card' in parsed ? parsed.card : null, ...('error' in parsed ? { error: parsed.error } : {}), code: text.slice(0, 40), at: Date.now() }, `shoe:${config.name}`);
+    source.on('code', (scan) => {
+      const parsed = scan.text === null ? { error: scan.problem ?? 'no code' } : parseShoeCode(scan.text, pattern);
+      const card = 'card' in parsed ? parsed.card : null;
+      const error = 'error' in parsed ? parsed.error : null;
+      if (error) log.error({ code: JSON.stringify(scan.shown.slice(0, 40)), keys: scan.keys.slice(0, 200) }, error);
+      device.lastScan = { keys: scan.keys.slice(0, 200), shown: scan.shown.slice(0, 60), text: scan.text, card, error, at: new Date().toISOString() };
+      this.hooks.shoe?.read({ card, ...(error ? { error } : {}), code: (scan.text ?? scan.shown).slice(0, 40), at: Date.now() }, `shoe:${config.name}`);
+      this.hooks.changed();
     });
     source.on('link', (link) => {
       this.hooks.shoe?.link(link.up ? null : `${config.name}: ${link.detail}`);
@@ -180,17 +212,37 @@ export class DealerStation {
     this.hooks.alarm('input-stuck', keys.length ? `held too long: ${keys.join(', ')} (quarantined until released)` : null);
   }
 
+  /**
+   * One outage is one `device.down` and one `device.up`: the up is journaled only once the
+   * device has stayed back `SETTLE_MS`, and each time it drops before that is counted
+   * (`downs` in `device.up`, the alarm and the report), not journaled.
+   */
   private onLink(name: string, device: Device, link: DeviceLink): void {
     const was = device.state;
     device.detail = link.detail;
     if (link.up) {
       device.state = 'up';
-      if (was === 'down') this.hooks.journal({ type: 'device.up', round: null, data: { device: name, driver: device.driver, detail: link.detail } });
+      const outage = device.outage;
+      if (outage && !outage.settle) {
+        outage.settle = setTimeout(() => {
+          device.outage = null;
+          this.hooks.journal({ type: 'device.up', round: null, data: { device: name, driver: device.driver, detail: device.detail, downs: outage.downs } });
+          this.hooks.changed();
+        }, SETTLE_MS);
+        outage.settle.unref();
+      }
     } else if (link.reason !== 'stopped') {
       device.state = 'down';
-      if (was !== 'down') this.hooks.journal({ type: 'device.down', round: null, data: { device: name, driver: device.driver, reason: link.reason, detail: link.detail } });
+      if (device.outage) {
+        if (device.outage.settle) clearTimeout(device.outage.settle);
+        device.outage.settle = null;
+        if (was !== 'down') device.outage.downs += 1;
+      } else {
+        device.outage = { downs: 1, settle: null };
+        this.hooks.journal({ type: 'device.down', round: null, data: { device: name, driver: device.driver, reason: link.reason, detail: link.detail } });
+      }
     }
-    const down = [...this.devices].filter(([, d]) => d.state === 'down').map(([n, d]) => `${n} (${d.detail})`);
+    const down = [...this.devices].filter(([, d]) => d.state === 'down').map(([n, d]) => `${n} (${d.detail}${d.outage && d.outage.downs > 1 ? `; down ${d.outage.downs} times` : ''})`);
     this.hooks.alarm('input-device', down.length ? `down: ${down.join('; ')}` : null);
     this.hooks.changed();
   }

@@ -25,6 +25,7 @@ import { uplinkClientOptions, uplinkUrl } from '../uplink/client-options.js';
 import { fail, pass, skip, warn, type Check, type CheckResult } from './doctor.js';
 import type { DoctorContext } from './doctor-context.js';
 import { httpTlsCheck, packageFilesCheck } from './security-checks.js';
+import { inputsCheck } from './input-checks.js';
 
 export type { DoctorContext };
 
@@ -265,6 +266,7 @@ export const CHECKS: Check<DoctorContext>[] = [
       }
     }),
   },
+  inputsCheck,
   {
     name: 'clock',
     run: () => {

@@ -50,8 +50,7 @@ t.test('the dealer monitor: phase and countdown, cards, results, refused presses
   /** Event (as the box stamped its state) to the page's render, in ms. */
   const lags: number[] = [];
   const lag = async () => lags.push((await page.evaluate('window.__rendered.at - Date.parse(state.ts)')) as number);
-  let stamp = 1_764_000_000_000_000;
-  const press = (code: number) => keypad.write(Buffer.concat([keyRecords(code, 1, (stamp += 1000)), keyRecords(code, 0, (stamp += 80_000))])).then(() => new Promise((r) => setTimeout(r, 100)));
+  const press = (code: number) => keypad.write(Buffer.concat([keyRecords(code, 1, keypad.stamp()), keyRecords(code, 0, keypad.stamp())])).then(() => new Promise((r) => setTimeout(r, 100)));
 
   await page.goto(`http://127.0.0.1:${httpPort}/dealer`, { waitUntil: 'domcontentloaded' });
   await waitText('#phase', /WAITING TO START/, 20_000);

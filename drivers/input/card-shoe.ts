@@ -3,12 +3,14 @@ import type { Logger } from 'pino';
 import type { BackoffPolicy } from '../serial/backoff.js';
 import { SerialLink, type SerialBinding } from '../serial/serial-link.js';
 import { EvdevDevice, type InputLocation } from './evdev-device.js';
-import { keyChar, keyCode } from './key-codes.js';
+import { ALIVE_AFTER_MS, STEADY_MS } from './device-life.js';
+import { keyCode } from './key-codes.js';
 import { serialDeviceDown, type DeviceLink } from './key-source.js';
+import { ScanDecoder, type Scan, type ScannerLayoutName, type Terminator } from './scan-decoder.js';
 
 export interface ShoeEvents {
-  /** One card's code as the shoe wrote it, when its last byte (or Enter) arrived. */
-  code: [{ readonly text: string; readonly at: number }];
+  /** One scan, when its terminator (or the end of its line) arrived; `text` null when it is no code. */
+  code: [Scan & { readonly at: number }];
   link: [DeviceLink];
 }
 
@@ -19,37 +21,38 @@ export interface CardShoe extends EventEmitter<ShoeEvents> {
   stop(): Promise<void>;
 }
 
-const ENTER = new Set([keyCode('KEY_ENTER'), keyCode('KEY_KPENTER')]);
-const MAX_CODE = 16;
+/** Keys stop coming this long before a terminator: the scan is over, and no code. */
+const IDLE_MS = 1500;
+/** What a card code is typed with: the keys an evdev node must have to be the shoe's. */
+export const SHOE_KEYS = ['KEY_A', 'KEY_S', 'KEY_H', 'KEY_D', 'KEY_C', 'KEY_1', 'KEY_0', 'KEY_ENTER'].map((k) => keyCode(k) as number);
 
 /**
  * A shoe that types each card as a keyboard would ("AS" Enter): read from its evdev node with
- * the same grab as the keypads, so the codes never land in a console. Characters are
- * collected on key-down until Enter; a device that goes away mid-code loses that code (the
- * engine then misses a shoe card and says so: never a half code read as a card).
+ * the same grab as the keypads, so the codes never land in a console, and decoded with the
+ * scanner's keyboard layout and terminator (scan-decoder.ts). A device that goes away mid-code
+ * loses that code (the engine then misses a shoe card and says so: never a half code read as a
+ * card); a code left without its terminator is reported as no code after `IDLE_MS`.
  */
 export class WedgeShoe extends EventEmitter<ShoeEvents> implements CardShoe {
   private readonly device: EvdevDevice;
-  private typed = '';
+  private readonly decoder: ScanDecoder;
+  private idle: NodeJS.Timeout | null = null;
 
-  constructor(opts: { name: string; location: InputLocation; reconnect: BackoffPolicy; log: Logger }) {
+  constructor(opts: { name: string; location: InputLocation; reconnect: BackoffPolicy; log: Logger; layout: ScannerLayoutName; terminator: Terminator }) {
     super();
-    this.device = new EvdevDevice(opts);
+    this.device = new EvdevDevice({ ...opts, keys: SHOE_KEYS });
+    this.decoder = new ScanDecoder(opts.layout, opts.terminator);
     this.device.on('link', (l) => {
-      this.typed = '';
+      this.decoder.reset();
       this.emit('link', l);
     });
     this.device.on('key', (k) => {
-      if (k.is === 'resync') return void (this.typed = '');
-      if (k.is !== 'down') return;
+      if (k.is === 'resync') return this.decoder.reset();
       const code = keyCode(k.key);
-      if (code !== null && ENTER.has(code)) {
-        if (this.typed) this.emit('code', { text: this.typed, at: performance.now() });
-        this.typed = '';
-        return;
-      }
-      const c = code === null ? null : keyChar(code);
-      if (c !== null && this.typed.length < MAX_CODE) this.typed += c;
+      if (code === null) return;
+      const scan = this.decoder.key(code, k.is);
+      if (scan) this.emit('code', { ...scan, at: performance.now() });
+      this.armIdle();
     });
   }
 
@@ -62,7 +65,19 @@ export class WedgeShoe extends EventEmitter<ShoeEvents> implements CardShoe {
   }
 
   stop(): Promise<void> {
+    if (this.idle) clearTimeout(this.idle);
     return this.device.stop();
+  }
+
+  private armIdle(): void {
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = null;
+    if (!this.decoder.pending) return;
+    this.idle = setTimeout(() => {
+      const scan = this.decoder.flush();
+      if (scan) this.emit('code', { ...scan, at: performance.now() });
+    }, IDLE_MS);
+    this.idle.unref();
   }
 }
 
@@ -72,13 +87,26 @@ export class SerialShoe extends EventEmitter<ShoeEvents> implements CardShoe {
 
   constructor(readonly name: string, opts: { path: string; baudRate: number; binding: SerialBinding; reconnect: BackoffPolicy; log: Logger }) {
     super();
-    this.link = new SerialLink({ ...opts, silenceMs: null });
-    this.link.on('open', () => this.emit('link', { up: true, detail: `${opts.path} open` }));
+    this.link = new SerialLink({ ...opts, silenceMs: null, steadyMs: STEADY_MS });
+    // A shoe is quiet between cards: it is up once the port has stayed open a moment, or a code came.
+    let aliveTimer: NodeJS.Timeout | null = null;
+    let alive = false;
+    const up = () => {
+      if (alive) return;
+      alive = true;
+      this.emit('link', { up: true, detail: `${opts.path} open` });
+    };
+    this.link.on('open', () => (aliveTimer = setTimeout(up, ALIVE_AFTER_MS)));
     this.link.on('down', (d) => {
+      if (aliveTimer) clearTimeout(aliveTimer);
+      alive = false;
       const down = serialDeviceDown(d);
       if (down) this.emit('link', down);
     });
-    this.link.on('line', (line) => this.emit('code', { text: line.text, at: line.at }));
+    this.link.on('line', (line) => {
+      up();
+      this.emit('code', { text: line.text, shown: line.text, keys: '', at: line.at });
+    });
   }
 
   start(): void {

@@ -1,11 +1,13 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { accessSync, constants, existsSync, readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { accessSync, constants, existsSync, watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
-import { Backoff, type BackoffPolicy } from '../serial/backoff.js';
+import type { BackoffPolicy } from '../serial/backoff.js';
+import { ALIVE_AFTER_MS, DeviceLife } from './device-life.js';
 import { endHelper } from './helper-process.js';
-import { InputEventDecoder, KEY_DOWN, KEY_REPEAT, KEY_UP } from './input-event.js';
+import { InputEventDecoder, KEY_DOWN, KEY_REPEAT, KEY_UP, recordLayout, type RecordLayout } from './input-event.js';
+import { listInputNodes, pickNode } from './input-nodes.js';
 import { keyName } from './key-codes.js';
 import type { DeviceLink, KeySource, KeySourceEvents } from './key-source.js';
 
@@ -21,10 +23,12 @@ export interface EvdevOptions {
   /** Where devices are named (tests point this at a directory of their own). */
   readonly sysClassInput?: string;
   readonly devInput?: string;
+  /** The key codes the device is read for: found by name, the node that can send them is used. */
+  readonly keys?: readonly number[];
+  /** The machine's architecture (`process.arch`): the record size depends on it. */
+  readonly arch?: string;
 }
 
-/** Without an exit for this long, the helper has the device grabbed. */
-const GRABBED_AFTER_MS = 250;
 
 /**
  * A USB keypad, foot pedal, button box or keyboard-wedge scanner, read from its evdev node with
@@ -40,8 +44,9 @@ const GRABBED_AFTER_MS = 250;
  */
 export class EvdevDevice extends EventEmitter<KeySourceEvents> implements KeySource {
   private helper: ChildProcessWithoutNullStreams | null = null;
-  private readonly decoder = new InputEventDecoder();
-  private readonly backoff: Backoff;
+  private readonly layout: RecordLayout | { unsupported: string };
+  private readonly decoder: InputEventDecoder | null;
+  private readonly life: DeviceLife;
   private retry: NodeJS.Timeout | null = null;
   private watcher: FSWatcher | null = null;
   private running = false;
@@ -49,7 +54,9 @@ export class EvdevDevice extends EventEmitter<KeySourceEvents> implements KeySou
 
   constructor(private readonly opts: EvdevOptions) {
     super();
-    this.backoff = new Backoff(opts.reconnect);
+    this.life = new DeviceLife(opts.reconnect);
+    this.layout = recordLayout(opts.arch);
+    this.decoder = 'unsupported' in this.layout ? null : new InputEventDecoder(this.layout);
   }
 
   get name(): string {
@@ -59,6 +66,11 @@ export class EvdevDevice extends EventEmitter<KeySourceEvents> implements KeySou
   start(): void {
     if (this.running) return;
     this.running = true;
+    if ('unsupported' in this.layout) {
+      // Reading records of the wrong size would lose presses while the device says grabbed.
+      this.setLink({ up: false, reason: 'unsupported', detail: this.layout.unsupported });
+      return;
+    }
     this.watchForReplug();
     this.connect();
   }
@@ -73,25 +85,20 @@ export class EvdevDevice extends EventEmitter<KeySourceEvents> implements KeySou
     this.setLink({ up: false, reason: 'stopped', detail: 'stopped' });
   }
 
-  /** The device node now, or null: by path, or the event node whose kernel name matches. */
+  /**
+   * The device node now, or null: by path, or among the event nodes whose kernel name matches
+   * the one that can send the configured keys (a keypad's Consumer Control node shares its name).
+   */
   locate(): string | null {
     const loc = this.opts.location;
     if ('path' in loc) return existsSync(loc.path) ? loc.path : null;
-    const sys = this.opts.sysClassInput ?? '/sys/class/input';
-    let entries: string[];
-    try {
-      entries = readdirSync(sys).filter((e) => /^event\d+$/.test(e));
-    } catch {
-      return null;
-    }
-    for (const e of entries) {
-      try {
-        if (readFileSync(join(sys, e, 'device', 'name'), 'utf8').trim() === loc.name) return join(this.opts.devInput ?? '/dev/input', e);
-      } catch {
-        // a device that went while we looked
-      }
-    }
-    return null;
+    const longBits = 'unsupported' in this.layout || this.layout.longBytes === 8 ? 64 : 32;
+    const nodes = listInputNodes({ ...this.sys(), longBits }).filter((n) => n.name === loc.name);
+    return pickNode(nodes, this.opts.keys ?? [])?.devPath ?? null;
+  }
+
+  private sys(): { sysClassInput?: string; devInput?: string } {
+    return { ...(this.opts.sysClassInput ? { sysClassInput: this.opts.sysClassInput } : {}), ...(this.opts.devInput ? { devInput: this.opts.devInput } : {}) };
   }
 
   private connect(): void {
@@ -104,9 +111,10 @@ export class EvdevDevice extends EventEmitter<KeySourceEvents> implements KeySou
     const started = performance.now();
     let bytes = 0;
     let stderr = '';
+    // Alive: the helper kept the grab this long, or a record came through.
     const grabbed = setTimeout(() => {
       if (this.helper === helper) this.up(path);
-    }, GRABBED_AFTER_MS);
+    }, ALIVE_AFTER_MS);
     helper.stdout.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
       if (this.helper !== helper) return;
@@ -125,36 +133,39 @@ export class EvdevDevice extends EventEmitter<KeySourceEvents> implements KeySou
       clearTimeout(grabbed);
       if (this.helper !== helper) return;
       this.helper = null;
-      const quick = performance.now() - started < GRABBED_AFTER_MS && bytes === 0;
+      // Refused: it ended with an error before it ever held the device (no record, not alive yet).
+      const quick = performance.now() - started < ALIVE_AFTER_MS && bytes === 0;
       if (quick && code !== 0) return this.down(refusal(path, stderr));
       this.down({ up: false, reason: 'disconnected', detail: `${path} went away (intercept ${signal ?? `exited ${code}`})` });
     });
   }
 
   private onBytes(chunk: Buffer): void {
-    for (const packet of this.decoder.push(chunk)) {
+    for (const packet of this.decoder?.push(chunk) ?? []) {
       if (packet.kind === 'dropped') {
         this.opts.log.warn({ device: this.opts.name }, 'input events dropped by the kernel (SYN_DROPPED): key state resynced');
         this.emit('key', { is: 'resync' });
         continue;
       }
+      // The record time is when the kernel saw the change: the gate measures gaps between these.
+      const at = packet.timeUs / 1000;
       for (const k of packet.keys) {
         const is = k.value === KEY_DOWN ? 'down' : k.value === KEY_UP ? 'up' : k.value === KEY_REPEAT ? 'repeat' : null;
-        if (is) this.emit('key', { key: keyName(k.code), is });
+        if (is) this.emit('key', { key: keyName(k.code), is, at });
       }
     }
   }
 
   private up(path: string): void {
-    this.backoff.reset();
-    this.setLink({ up: true, detail: `${path} grabbed` });
+    if (this.life.alive()) this.setLink({ up: true, detail: `${path} grabbed` });
   }
 
   private down(link: DeviceLink & { up: false }): void {
-    this.decoder.reset();
+    this.decoder?.reset();
     this.setLink(link);
+    const delay = this.life.ended();
     if (!this.running || this.retry) return;
-    this.retry = setTimeout(() => this.connect(), this.backoff.next());
+    this.retry = setTimeout(() => this.connect(), delay);
   }
 
   /** udev creates the node (and its by-id link) on replug: try at once instead of at the next backoff. */

@@ -2,7 +2,8 @@ import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child
 import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
-import { Backoff, type BackoffPolicy } from '../serial/backoff.js';
+import type { BackoffPolicy } from '../serial/backoff.js';
+import { ALIVE_AFTER_MS, DeviceLife } from './device-life.js';
 import { endHelper } from './helper-process.js';
 import type { DeviceLink, KeySource, KeySourceEvents } from './key-source.js';
 
@@ -50,7 +51,7 @@ export function parseGpiomonLine(line: string): { offset: number; rising: boolea
  */
 export class GpioButtons extends EventEmitter<KeySourceEvents> implements KeySource {
   private mon: ChildProcessWithoutNullStreams | null = null;
-  private readonly backoff: Backoff;
+  private readonly life: DeviceLife;
   private retry: NodeJS.Timeout | null = null;
   private running = false;
   private isUp = false;
@@ -58,7 +59,7 @@ export class GpioButtons extends EventEmitter<KeySourceEvents> implements KeySou
 
   constructor(private readonly opts: GpioOptions) {
     super();
-    this.backoff = new Backoff(opts.reconnect);
+    this.life = new DeviceLife(opts.reconnect);
   }
 
   get name(): string {
@@ -113,24 +114,31 @@ export class GpioButtons extends EventEmitter<KeySourceEvents> implements KeySou
       this.mon = null;
       this.down('disconnected', `gpiomon ${signal ?? `exited ${code}`}${stderr.trim() ? `: ${stderr.trim()}` : ''}`);
     });
-    mon.once('spawn', () => {
-      if (this.mon !== mon) return;
+    // Up only once gpiomon has shown it holds the lines: it stayed alive, or an edge came. On a
+    // line without interrupts it exits at once (while gpioget works): that is never up.
+    const alive = () => {
+      if (this.mon !== mon || !this.life.alive()) return;
       this.isUp = true;
       this.lastDown = null;
-      this.backoff.reset();
       this.opts.log.info({ device: this.opts.name, chip, lines }, 'GPIO buttons up');
       this.emit('link', { up: true, detail: `${chip} lines ${lines.join(',')}` });
-      this.emit('heldAtStart', lines.filter((_, i) => levels[i] === pressedLevel).map(String));
+    };
+    const aliveTimer = setTimeout(alive, ALIVE_AFTER_MS);
+    mon.once('exit', () => clearTimeout(aliveTimer));
+    mon.once('spawn', () => {
+      if (this.mon === mon) this.emit('heldAtStart', lines.filter((_, i) => levels[i] === pressedLevel).map(String));
     });
     createInterface({ input: mon.stdout }).on('line', (line) => {
       if (this.mon !== mon) return;
+      alive();
       const e = parseGpiomonLine(line);
       if (!e || !lines.includes(e.offset)) {
         this.opts.log.warn({ device: this.opts.name, line: line.slice(0, 120) }, 'unexpected line from gpiomon: ignored');
         return;
       }
       const pressed = e.rising === !activeLow;
-      this.emit('key', { key: String(e.offset), is: pressed ? 'down' : 'up' });
+      // The kernel's edge time, not ours: a busy event loop must not stretch a spike into a press.
+      this.emit('key', { key: String(e.offset), is: pressed ? 'down' : 'up', at: Number(e.ns / 1000n) / 1000 });
     });
   }
 
@@ -141,7 +149,8 @@ export class GpioButtons extends EventEmitter<KeySourceEvents> implements KeySou
     }
     this.isUp = false;
     this.lastDown = reason;
+    const delay = this.life.ended();
     if (!this.running || this.retry) return;
-    this.retry = setTimeout(() => void this.connect(), this.backoff.next());
+    this.retry = setTimeout(() => void this.connect(), delay);
   }
 }

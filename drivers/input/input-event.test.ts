@@ -1,9 +1,9 @@
 import t from 'tap';
-import { encodeEvent, EV_KEY, EV_SYN, InputEventDecoder, keyRecords, SYN_DROPPED, SYN_REPORT } from './input-event.js';
+import { encodeEvent, EV_KEY, EV_SYN, hostLayout, InputEventDecoder, keyRecords, recordLayout, SYN_DROPPED, SYN_REPORT } from './input-event.js';
 
 /** Feeds `bytes` to a decoder cut at random places (a pipe may end a read anywhere). */
 function decodeInPieces(bytes: Buffer, seed: number) {
-  const decoder = new InputEventDecoder();
+  const decoder = new InputEventDecoder(hostLayout());
   let x = seed;
   const out = [];
   for (let off = 0; off < bytes.length; ) {
@@ -41,10 +41,28 @@ t.test('SYN_DROPPED: everything up to the next SYN_REPORT is discarded, then dec
 });
 
 t.test('a half record when the device goes is not a press, and the next helper starts aligned', async (t) => {
-  const d = new InputEventDecoder();
+  const d = new InputEventDecoder(hostLayout());
   const rec = keyRecords(30, 1, 5);
   t.same(d.push(rec.subarray(0, 40)), [], 'an unfinished packet reports nothing');
   d.reset();
   const after = d.push(keyRecords(31, 1, 6));
   t.same(after.map((p) => (p.kind === 'keys' ? p.keys : p.kind)), [[{ code: 31, value: 1 }]], 'the key pressed on the replugged device; nothing of key 30');
+});
+
+t.test('the record size is the architecture\'s: 16 bytes on 32-bit ARM, refused where unknown', async (t) => {
+  t.same(recordLayout('x64', 'LE'), { bytes: 24, longBytes: 8 });
+  t.same(recordLayout('arm64', 'LE'), { bytes: 24, longBytes: 8 });
+  const arm = recordLayout('arm', 'LE');
+  t.same(arm, { bytes: 16, longBytes: 4 });
+  t.match(recordLayout('s390x', 'BE'), { unsupported: /big-endian/ });
+  t.match(recordLayout('sparc', 'LE'), { unsupported: /sparc are not supported/ });
+  if ('unsupported' in arm) return;
+  // armhf: timeval as two 32-bit longs, then type, code, value.
+  const bytes = Buffer.concat([keyRecords(59, 1, 1_700_000_000_250_000, arm), keyRecords(59, 0, 1_700_000_000_330_000, arm)]);
+  t.equal(bytes.length, 6 * 16);
+  const packets = new InputEventDecoder(arm).push(bytes);
+  t.same(packets, [
+    { kind: 'keys', keys: [{ code: 59, value: 1 }], timeUs: 1_700_000_000_250_000 },
+    { kind: 'keys', keys: [{ code: 59, value: 0 }], timeUs: 1_700_000_000_330_000 },
+  ], 'both presses, at their record times (read as 24-byte records they would be garbage)');
 });

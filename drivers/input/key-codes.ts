@@ -17,7 +17,9 @@ const KEYPAD = [
 const OTHER = [
   ['KEY_ESC', 1], ['KEY_MINUS', 12], ['KEY_EQUAL', 13], ['KEY_BACKSPACE', 14], ['KEY_TAB', 15], ['KEY_ENTER', 28],
   ['KEY_LEFTCTRL', 29], ['KEY_LEFTSHIFT', 42], ['KEY_RIGHTSHIFT', 54], ['KEY_LEFTALT', 56], ['KEY_SPACE', 57],
-  ['KEY_CAPSLOCK', 58], ['KEY_HOME', 102], ['KEY_UP', 103], ['KEY_PAGEUP', 104], ['KEY_LEFT', 105], ['KEY_RIGHT', 106],
+  ['KEY_CAPSLOCK', 58], ['KEY_RIGHTCTRL', 97], ['KEY_RIGHTALT', 100], ['KEY_LEFTMETA', 125], ['KEY_RIGHTMETA', 126],
+  ['KEY_GRAVE', 41], ['KEY_LEFTBRACE', 26], ['KEY_RIGHTBRACE', 27], ['KEY_SEMICOLON', 39], ['KEY_APOSTROPHE', 40],
+  ['KEY_BACKSLASH', 43], ['KEY_COMMA', 51], ['KEY_DOT', 52], ['KEY_SLASH', 53], ['KEY_102ND', 86], ['KEY_KPCOMMA', 121], ['KEY_HOME', 102], ['KEY_UP', 103], ['KEY_PAGEUP', 104], ['KEY_LEFT', 105], ['KEY_RIGHT', 106],
   ['KEY_END', 107], ['KEY_DOWN', 108], ['KEY_PAGEDOWN', 109], ['KEY_INSERT', 110], ['KEY_DELETE', 111],
   ['BTN_0', 0x100], ['BTN_1', 0x101], ['BTN_2', 0x102], ['BTN_3', 0x103], ['BTN_4', 0x104], ['BTN_5', 0x105],
   ['BTN_LEFT', 0x110], ['BTN_RIGHT', 0x111], ['BTN_MIDDLE', 0x112], ['BTN_TRIGGER', 0x120], ['BTN_THUMB', 0x121],
@@ -35,12 +37,4 @@ export function keyCode(key: string | number): number | null {
 /** The name a code is known by, or its number. */
 export function keyName(code: number): string {
   return BY_CODE.get(code) ?? String(code);
-}
-
-/** The character a keyboard-wedge scanner types with this key (unshifted, upper case), or null. */
-export function keyChar(code: number): string | null {
-  const name = BY_CODE.get(code);
-  if (!name) return null;
-  const m = /^KEY_(?:KP)?([A-Z0-9])$/.exec(name);
-  return m ? (m[1] as string) : null;
 }

@@ -44,7 +44,7 @@ t.test('GPIO buttons: the levels at start, then edges; active-low with the pull-
   t.same(held, [['27']], 'line 27 was pressed when we started');
   await events.write('17 0 100 1\n17 1 100 90000000\nnonsense\n27 1 101 0\n');
   await until('three edges', () => keys.length >= 3, 5000);
-  t.same(keys, [{ key: '17', is: 'down' }, { key: '17', is: 'up' }, { key: '27', is: 'up' }], 'falling is pressed; the nonsense line is dropped');
+  t.same(keys, [{ key: '17', is: 'down', at: 100_000 }, { key: '17', is: 'up', at: 100_090 }, { key: '27', is: 'up', at: 101_000 }], 'falling is pressed, at the kernel\'s edge time (ms); the nonsense line is dropped');
   await events.close();
   await until('gpiomon exited: down', () => links.at(-1)?.up === false, 5000);
   t.match(links.at(-1), { up: false, reason: 'disconnected' });
@@ -72,7 +72,10 @@ t.test('serial panel on a real pty: configured pattern, heartbeat, silence means
   panel.on('link', (l) => links.push(l));
   t.teardown(() => panel.stop());
   panel.start();
-  await until('open', () => links.at(-1)?.up === true, 5000);
+  await new Promise((r) => setTimeout(r, 150)); // under silenceMs
+  t.same(links, [], 'the port open is not yet the panel: not up before it says something');
+  await pty.write('HB\r\n');
+  await until('up on its first line', () => links.at(-1)?.up === true, 5000);
   await pty.write('HB\r\nBTN1 DOWN\r\n\x00\xff garbage\r\nBTN1 UP\r\nBTN2 DOWN\r\n');
   await until('three changes', () => keys.length >= 3, 5000);
   t.same(keys, [{ key: '1', is: 'down' }, { key: '1', is: 'up' }, { key: '2', is: 'down' }]);
@@ -92,7 +95,7 @@ t.test('serial shoe on a real pty: one code per line, unplug and back', async (t
   const shoe = new SerialShoe('shoe', { path: pty.linkPath, baudRate: 9600, binding: LinuxBinding, reconnect: { initialMs: 50, maxMs: 100 }, log });
   const codes: string[] = [];
   const links: DeviceLink[] = [];
-  shoe.on('code', (c) => codes.push(c.text));
+  shoe.on('code', (c) => codes.push(String(c.text)));
   shoe.on('link', (l) => links.push(l));
   t.teardown(() => shoe.stop());
   shoe.start();
@@ -107,4 +110,19 @@ t.test('serial shoe on a real pty: one code per line, unplug and back', async (t
   await until('a third code', () => codes.length >= 3, 5000);
   t.same(codes, ['AS', '10H', 'KD']);
   await pty.unplug();
+});
+
+t.test('gpiomon that exits at once (a line without interrupts) never makes the buttons up', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pitbox-gpio-'));
+  process.env['GPIO_DIR'] = dir;
+  writeFileSync(join(dir, 'levels'), '1\n');
+  writeFileSync(join(dir, 'events'), ''); // a plain file: the stand-in's cat ends at once, as gpiomon does there
+  const gpio = new GpioButtons({ name: 'pedals', chip: 'gpiochip0', lines: [17], bias: 'pull-up', activeLow: true, reconnect: { initialMs: 20, maxMs: 100 }, log });
+  const links: DeviceLink[] = [];
+  gpio.on('link', (l) => links.push(l));
+  t.teardown(() => gpio.stop());
+  gpio.start();
+  await new Promise((r) => setTimeout(r, 1500));
+  t.same(links.map((l) => l.up), [false], 'one down, never up: a helper that starts is not a device that works');
+  t.match(links[0], { reason: 'disconnected', detail: /gpiomon exited 0/ });
 });

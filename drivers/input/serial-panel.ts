@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { BackoffPolicy } from '../serial/backoff.js';
 import { SerialLink, type SerialBinding } from '../serial/serial-link.js';
+import { STEADY_MS } from './device-life.js';
 import { serialDeviceDown, type KeySource, type KeySourceEvents } from './key-source.js';
 
 export interface SerialPanelOptions {
@@ -33,16 +34,26 @@ const UP = /^(up|0|release(d)?|r)$/i;
 export class SerialPanel extends EventEmitter<KeySourceEvents> implements KeySource {
   private readonly link: SerialLink;
   private warned = 0;
+  /** A line (heartbeat or button) came since the port opened: the panel is there, not just its adapter. */
+  private alive = false;
 
   constructor(private readonly opts: SerialPanelOptions) {
     super();
-    this.link = new SerialLink({ path: opts.path, baudRate: opts.baudRate, binding: opts.binding, reconnect: opts.reconnect, silenceMs: opts.silenceMs, log: opts.log });
-    this.link.on('open', () => this.emit('link', { up: true, detail: `${opts.path} open` }));
+    this.link = new SerialLink({ path: opts.path, baudRate: opts.baudRate, binding: opts.binding, reconnect: opts.reconnect, silenceMs: opts.silenceMs, steadyMs: STEADY_MS, log: opts.log });
     this.link.on('down', (d) => {
+      const wasAlive = this.alive;
+      this.alive = false;
       const down = serialDeviceDown(d);
-      if (down) this.emit('link', down);
+      // An adapter that opened and went silent never had a panel behind it: still the same outage.
+      if (down) this.emit('link', wasAlive || down.reason !== 'silent' ? down : { ...down, detail: `${opts.path} opens, but the panel says nothing (powered? wired?)` });
     });
-    this.link.on('line', (line) => this.onLine(line.text));
+    this.link.on('line', (line) => {
+      if (!this.alive) {
+        this.alive = true;
+        this.emit('link', { up: true, detail: `${opts.path}: the panel answers` });
+      }
+      this.onLine(line.text);
+    });
   }
 
   get name(): string {

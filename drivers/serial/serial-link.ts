@@ -18,6 +18,12 @@ export interface SerialLinkOptions {
   readonly reconnect: BackoffPolicy;
   /** No byte for this long means the device is gone; null for devices that are quiet by design. */
   readonly silenceMs: number | null;
+  /**
+   * The backoff starts over only once the port has stayed open this long (a dealer panel: an
+   * adapter whose panel is unpowered opens, goes silent and closes, and must not be retried at
+   * the first delay for ever). Absent: at every open.
+   */
+  readonly steadyMs?: number;
   readonly log: Logger;
 }
 
@@ -45,6 +51,7 @@ export class SerialLink extends EventEmitter<SerialLinkEvents> {
   private readonly backoff: Backoff;
   private retryTimer: NodeJS.Timeout | null = null;
   private silenceTimer: NodeJS.Timeout | null = null;
+  private steadyTimer: NodeJS.Timeout | null = null;
   private running = false;
   private isDown = true;
 
@@ -111,7 +118,8 @@ export class SerialLink extends EventEmitter<SerialLinkEvents> {
   private attach(port: SerialPortStream): void {
     this.port = port;
     this.isDown = false;
-    this.backoff.reset();
+    if (this.opts.steadyMs === undefined) this.backoff.reset();
+    else this.steadyTimer = setTimeout(() => this.backoff.reset(), this.opts.steadyMs);
     const framer = new LineFramer();
     port.pipe(framer);
     framer.on('data', (line: FramedLine) => this.emit('line', line));
@@ -142,7 +150,9 @@ export class SerialLink extends EventEmitter<SerialLinkEvents> {
 
   private scheduleRetry(reason: LinkDownReason, detail: string): void {
     if (this.silenceTimer) clearTimeout(this.silenceTimer);
+    if (this.steadyTimer) clearTimeout(this.steadyTimer);
     this.silenceTimer = null;
+    this.steadyTimer = null;
     if (!this.running || this.retryTimer) return;
     const retryInMs = this.backoff.next();
     this.markDown({ reason, detail, retryInMs });
@@ -169,7 +179,9 @@ export class SerialLink extends EventEmitter<SerialLinkEvents> {
   private clearTimers(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.silenceTimer) clearTimeout(this.silenceTimer);
+    if (this.steadyTimer) clearTimeout(this.steadyTimer);
     this.retryTimer = null;
     this.silenceTimer = null;
+    this.steadyTimer = null;
   }
 }

@@ -8,11 +8,21 @@ import { open, type FileHandle } from 'node:fs/promises';
  */
 export class SimulatedInputNode {
   private writer: FileHandle | null = null;
+  private lastStampUs = 0;
 
   constructor(readonly path: string) {}
 
   plug(): void {
     execFileSync('mkfifo', [this.path]);
+  }
+
+  /**
+   * A record time as the kernel stamps it (CLOCK_REALTIME, µs), rising: the gate measures
+   * bounce and the re-arm gap between these, so made-up times would make made-up gaps.
+   */
+  stamp(): number {
+    this.lastStampUs = Math.max(this.lastStampUs + 1, Date.now() * 1000);
+    return this.lastStampUs;
   }
 
   /** Opens the writing end (waits for the helper to open the reading end). */

@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   // models/training is the retraining toolchain (its own package, run by models/retrain.sh), not the appliance.
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.tap/**', 'eslint.config.js', 'models/training/**'] },
+  { ignores: ['dist/**', 'packages/*/dist/**', 'node_modules/**', 'coverage/**', '.tap/**', 'eslint.config.js', 'models/training/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

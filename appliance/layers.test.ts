@@ -12,9 +12,11 @@ const LAYERS: readonly (readonly string[])[] = [
   ['drivers/serial'],
   ['drivers/wheel', 'drivers/input', 'drivers/camera'],
   ['appliance/log.ts', 'appliance/net', 'appliance/ops'],
+  // @pitbox/consumer: the reference verifier and the contract's code, which the appliance re-exports.
+  ['packages/consumer'],
   ['appliance/contract'],
-  // The reference verifier reads only the contract (issue 23 moves it to packages/consumer).
-  ['appliance/consumer', 'packages/consumer'],
+  // The reference receiver's GStreamer side (frame stamps on the video).
+  ['appliance/consumer'],
   // What every game stands on: events and incident codes, the lifecycle, the dealer's actions.
   ['appliance/kernel'],
   // The card machinery every card game shares: cards, confirmation, shoe matching, the engine.
@@ -34,6 +36,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['appliance/commands'],
   ['appliance/cli.ts'],
   ['appliance/test-support'],
+  // A platform's reference ingester: a package of its own, on top of @pitbox/consumer.
+  ['packages/ingest'],
   ['scripts'],
 ];
 

@@ -11,7 +11,7 @@ import { fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { insertBeforeFirstSlice, readStamps, stampNal } from '../drivers/camera/frame-stamp.js';
 import { workerEntry } from '../drivers/camera/worker-protocol.js';
-import { ReceivedFrames } from '../appliance/consumer/video-link.js';
+import { ReceivedFrames } from '../packages/consumer/src/video-link.js';
 import { freePort, simulatedTable, startAppliance, startBroker, stopAppliance, Subscriber, until } from '../appliance/test-support/harness.js';
 
 const wanted = Number(process.argv[2] ?? 100);

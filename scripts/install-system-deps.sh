@@ -31,6 +31,10 @@ packages=(
   # keys sealed with systemd-creds (in systemd); the HTTPS page tested in Chromium trusting a
   # test studio CA through an NSS database (certutil)
   libnss3-tools
+
+  # pitbox-ingest's tests start their own PostgreSQL (initdb/pg_ctl on a temporary directory);
+  # the conformance vectors' second verifier is Python with Debian's Ed25519 (python3-cryptography)
+  postgresql python3-cryptography
 )
 
 missing=()
@@ -51,7 +55,7 @@ export DEBIAN_FRONTEND=noninteractive
 # --no-install-recommends keeps the box lean; recommends of mosquitto would start it as a service.
 "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 # Debian starts mosquitto as a system service on install; the tests run their own on loopback ports.
-for service in mosquitto nginx; do
+for service in mosquitto nginx postgresql; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$service" 2>/dev/null; then
     "${sudo_cmd[@]}" systemctl disable --now "$service" || true
   fi

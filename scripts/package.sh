@@ -31,6 +31,11 @@ echo "package: staging $name" >&2
 cp -a dist package.json package-lock.json "$opt/"
 cp models/corners.onnx models/corner-reader.onnx models/cards.json models/README.md "$opt/models/"
 cp -a node_modules "$opt/"
+# The npm workspaces (packages/: @pitbox/consumer, pitbox-ingest) are not part of the appliance:
+# it runs the consumer's code compiled into dist/. Without the workspaces, prune drops their links
+# and their own dependencies (pg).
+rm -rf "$opt/node_modules/@pitbox"
+node -e 'const f=process.argv[1];const p=JSON.parse(require("fs").readFileSync(f,"utf8"));delete p.workspaces;require("fs").writeFileSync(f,JSON.stringify(p,null,2)+"\n")' "$opt/package.json"
 # Production dependencies only (removes tap, typescript, eslint, tsx...; nothing is fetched).
 (cd "$opt" && npm prune --omit=dev --ignore-scripts --no-audit --no-fund >/dev/null 2>&1)
 # Build leftovers that are not needed at run time (object files), and the runtimes other

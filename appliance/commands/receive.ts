@@ -3,9 +3,9 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
 import { workerEntry } from '../../drivers/camera/worker-protocol.js';
-import type { EventEnvelope } from '../contract/envelope.js';
-import { VerifiedStream } from '../consumer/stream.js';
-import { ReceivedFrames, type FrameLink, type ReceivedFrame } from '../consumer/video-link.js';
+import { FrameHold, namedFrame, type Released } from '../../packages/consumer/src/frame-hold.js';
+import { VerifiedStream } from '../../packages/consumer/src/stream.js';
+import { ReceivedFrames, type FrameLink, type ReceivedFrame } from '../../packages/consumer/src/video-link.js';
 import { OPTIONS, resolveTarget } from './tail.js';
 
 /** What the receiver says about one event: the frame it names, and when the picture shows it. */
@@ -47,7 +47,7 @@ export async function receiveCommand(args: string[]): Promise<number> {
   const count = v.count ? Number(v.count) : Infinity;
   let frames: ReceivedFrames | null = v.fps ? new ReceivedFrames(1e6 / Number(v.fps)) : null;
   const firstStamps: ReceivedFrame[] = [];
-  const pending: { event: EventEnvelope; namedUs: number; arrived: number }[] = [];
+  const hold = new FrameHold();
   let reported = 0;
   let finish: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (finish = resolve));
@@ -59,22 +59,14 @@ export async function receiveCommand(args: string[]): Promise<number> {
     process.stdout.write(`${v.json ? JSON.stringify(r) : describe(r)}\n`);
     if (reported >= count) finish();
   };
-  const settle = (): void => {
-    if (!frames) return;
-    for (let i = 0; i < pending.length; ) {
-      const p = pending[i]!;
-      const link = frames.link(p.namedUs);
-      if (link.kind === 'ahead') {
-        i++;
-        continue;
-      }
-      pending.splice(i, 1);
-      const base = { seq: p.event.seq, type: p.event.type, round: p.event.round ?? null, camera, namedUs: p.namedUs, link: link.kind, heldMs: Math.round(performance.now() - p.arrived) };
+  const release = (out: readonly Released[]): void => {
+    for (const { event, namedUs, link, heldMs } of out) {
+      const base = { seq: event.seq, type: event.type, round: event.round ?? null, camera, namedUs, link: link.kind, heldMs };
       report(link.kind === 'in-video' ? { ...base, offsetFrames: link.offsetFrames, frameNo: link.frame.frameNo, behindLiveMs: link.behindLiveMs } : base);
     }
   };
 
-  const entry = workerEntry(new URL('../consumer/video-link.js', import.meta.url).href, 'stamp-receiver-worker');
+  const entry = workerEntry(new URL('../consumer/stamp-receiver-worker.js', import.meta.url).href, 'stamp-receiver-worker');
   const worker = fork(entry.path, [v.stream], { execArgv: entry.execArgv, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   createInterface({ input: worker.stdout! }).on('line', (line) => {
     const f = JSON.parse(line) as { captureUs?: number; frameNo?: number; at?: number };
@@ -87,7 +79,7 @@ export async function receiveCommand(args: string[]): Promise<number> {
       frames = new ReceivedFrames(gaps[gaps.length >> 1]!);
       for (const early of firstStamps) frames.add(early); // the frames that measured the period count too
     } else frames.add({ captureUs: f.captureUs, frameNo: f.frameNo, receivedAt: f.at ?? performance.now() });
-    settle();
+    release(hold.settle(frames));
   });
   worker.once('exit', (code) => {
     process.stderr.write(`pitbox receive: the stream receiver exited (${code})\n`);
@@ -101,10 +93,8 @@ export async function receiveCommand(args: string[]): Promise<number> {
       return;
     }
     if (item.kind !== 'event' || item.duplicate || (types && !types.has(item.event.type))) return;
-    const named = (item.event.data['video'] as Record<string, number> | undefined)?.[camera];
-    if (typeof named !== 'number') return;
-    pending.push({ event: item.event, namedUs: named, arrived: performance.now() });
-    settle();
+    const named = namedFrame(item.event, camera);
+    if (named !== null) release(hold.hold(item.event, named, frames));
   });
   await stream.start();
   process.once('SIGINT', finish);

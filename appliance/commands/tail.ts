@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import mqtt, { type IClientOptions } from 'mqtt';
-import { HumanLines } from '../consumer/human-lines.js';
-import { VerifiedStream, type StreamItem } from '../consumer/stream.js';
+import { HumanLines } from '../../packages/consumer/src/human-lines.js';
+import { VerifiedStream, type StreamItem } from '../../packages/consumer/src/stream.js';
 import { loadConfig, readSecret } from '../config/load.js';
 
 export const OPTIONS = {

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import t from 'tap';
 import { workerEntry } from '../../drivers/camera/worker-protocol.js';
 import { freePort, simulatedTable, startAppliance, startBroker, stopAppliance, stopMosquitto, Subscriber, until, verifyReceived } from '../test-support/harness.js';
-import { ReceivedFrames, type ReceivedFrame } from './video-link.js';
+import { ReceivedFrames, type ReceivedFrame } from '../../packages/consumer/src/video-link.js';
 
 interface QrLine {
   qr: { count: number; timestamp: number };

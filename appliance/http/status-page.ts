@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { EventEmitter } from 'node:events';
-import { describeEvent } from '../consumer/human-lines.js';
-import { TableVerifier } from '../consumer/verifier.js';
+import { describeEvent } from '../../packages/consumer/src/human-lines.js';
+import { TableVerifier } from '../../packages/consumer/src/verifier.js';
 import { STATUS_PAGE_HTML } from './status-page-html.js';
 import type { LocalHttpServer } from './local-server.js';
 import type { Preview } from '../../drivers/camera/camera.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
 import { chainHash, seal, type BirthMessage, type EventEnvelope } from '../contract/envelope.js';
-import { TableVerifier } from '../consumer/verifier.js';
+import { TableVerifier } from '../../packages/consumer/src/verifier.js';
 import { generateKey, type SigningKey } from '../signing/keyring.js';
 import { Journal, JournalError, type JournaledEvent } from './journal.js';
 import { checkSpace, prune, usedBytes } from './retention.js';

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import type { FaultRates, GameRecord } from '../../drivers/wheel/ss2/simulator/w
 import type { EventEnvelope } from '../contract/envelope.js';
 import { Journal } from '../journal/journal.js';
 import { generateKey } from '../signing/keyring.js';
-import { TableVerifier, type Violation } from '../consumer/verifier.js';
+import { TableVerifier, type Violation } from '../../packages/consumer/src/verifier.js';
 
 /** Real parts for end-to-end tests and soak runs: mosquitto, a pty wheel, `pitbox run` as a child. */
 
@@ -273,10 +273,12 @@ export class Subscriber {
       ...(session ? { clientId: session, clean: false } : {}),
     });
     const sub = new Subscriber(client);
-    client.on('message', (topic, payload) => {
+    client.on('message', (topic, payload, packet) => {
       const text = payload.toString();
       const kind = topic.slice(topic.lastIndexOf('/') + 1);
       sub.raw.push({ kind, text });
+      // PITBOX_RECORD_DIR: keep what the appliance really published (the contract's schemas are checked against it).
+      if (process.env.PITBOX_RECORD_DIR) appendFileSync(join(process.env.PITBOX_RECORD_DIR, `${process.pid}.jsonl`), `${JSON.stringify({ topic, retain: packet.retain, text })}\n`);
       if (kind === 'events') {
         const e = JSON.parse(text) as EventEnvelope;
         if (!sub.receivedAt.has(e.seq)) sub.receivedAt.set(e.seq, performance.now());

@@ -2,10 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { canonicalize } from '../contract/canonical.js';
-import { seal, type BirthMessage, type EventEnvelope } from '../contract/envelope.js';
-import { Journal } from '../journal/journal.js';
-import { generateKey, type SigningKey } from '../signing/keyring.js';
+import { canonicalize } from './canonical.js';
+import { seal, type BirthMessage, type EventEnvelope } from './envelope.js';
+import { Journal } from '../../../appliance/journal/journal.js';
+import { generateKey, type SigningKey } from '../../../appliance/signing/keyring.js';
 import { TableVerifier } from './verifier.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'pitbox-verify-'));

@@ -1,11 +1,19 @@
-import type { MqttClient } from 'mqtt';
-import type { EventEnvelope } from '../contract/envelope.js';
+import type { EventEnvelope } from './envelope.js';
 import { TableVerifier, type Violation } from './verifier.js';
 
 export type StreamItem =
   | { readonly kind: 'event'; readonly table: string; readonly event: EventEnvelope; readonly duplicate: boolean }
   | { readonly kind: 'birth' | 'state' | 'status'; readonly table: string; readonly text: string }
   | { readonly kind: 'violation'; readonly table: string; readonly violation: Violation };
+
+/**
+ * What the stream needs of an MQTT client: mqtt.js's `MqttClient` (v5) is one, and so is any
+ * client with these two methods. Structural, so the package does not depend on an MQTT library.
+ */
+export interface MessageSource {
+  on(event: 'message', listener: (topic: string, payload: Buffer) => void): unknown;
+  subscribeAsync(topics: string | string[], opts: { qos: 1 }): Promise<unknown>;
+}
 
 export interface StreamOptions {
   /** Topic prefix, e.g. `pitbox/v1`. */
@@ -24,7 +32,7 @@ export class VerifiedStream {
   readonly tables = new Map<string, TableVerifier>();
 
   constructor(
-    private readonly client: MqttClient,
+    private readonly client: MessageSource,
     private readonly opts: StreamOptions,
     private readonly sink: (item: StreamItem) => void,
   ) {}

@@ -1,4 +1,4 @@
-import type { EventEnvelope, JsonObject } from '../contract/envelope.js';
+import type { EventEnvelope, JsonObject } from './envelope.js';
 
 /** A table as a backend reconstructs it from events alone, applied in seq order. */
 export interface TableView {

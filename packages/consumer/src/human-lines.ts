@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '../contract/envelope.js';
+import type { EventEnvelope } from './envelope.js';
 import type { StreamItem } from './stream.js';
 
 /**

@@ -1,5 +1,5 @@
 import t from 'tap';
-import type { EventEnvelope } from '../contract/envelope.js';
+import type { EventEnvelope } from './envelope.js';
 import { describeEvent, HumanLines } from './human-lines.js';
 
 const event = (type: string, data: Record<string, unknown>, round?: number): EventEnvelope =>

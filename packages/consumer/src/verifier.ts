@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
-import { canonicalize } from '../contract/canonical.js';
-import { chainHashOfText, signatureValid, type BirthMessage, type EventEnvelope, type Signed, type StateMessage } from '../contract/envelope.js';
-import { publicKeyFromJwk, type Ed25519Jwk } from '../contract/jwk.js';
+import { canonicalize } from './canonical.js';
+import { chainHashOfText, signatureValid, type BirthMessage, type EventEnvelope, type Signed, type StateMessage } from './envelope.js';
+import { publicKeyFromJwk, type Ed25519Jwk } from './jwk.js';
 import { applyEvent, emptyView, type TableView } from './table-view.js';
 
 export type ViolationCode =
@@ -27,6 +27,21 @@ export type EventOutcome =
   | { readonly kind: 'new'; readonly event: EventEnvelope }
   | { readonly kind: 'duplicate'; readonly event: EventEnvelope }
   | { readonly kind: 'violation'; readonly violation: Violation };
+
+/**
+ * What a consumer stores beside its events so that, after a restart, verification goes on where
+ * it stopped instead of trusting the next birth blindly or calling everything stored a gap.
+ */
+export interface VerifierCheckpoint {
+  /** Every key announced so far, and which kids are trusted to sign births (null: trust on first use). */
+  readonly keys: readonly Ed25519Jwk[];
+  readonly trusted: readonly string[] | null;
+  /** Every event up to this seq was verified (and stored by the consumer); 0 for none. */
+  readonly contiguous: number;
+  /** The chain hash of event `contiguous` (what event `contiguous + 1` must carry as `prev`). */
+  readonly hash: string | null;
+  readonly view: TableView;
+}
 
 export interface VerifierOptions {
   readonly studio: string;
@@ -54,6 +69,7 @@ const SIG = /^[A-Za-z0-9_-]{86}$/;
 export class TableVerifier {
   readonly view: TableView = emptyView();
   private readonly keys = new Map<string, KeyObject>();
+  private readonly jwks = new Map<string, Ed25519Jwk>();
   private readonly trusted: Set<string> | null;
   /** Kids revoked by a verified `key.revoked`, each with that event's seq (CONTRACT.md, keys). */
   private readonly revoked = new Map<string, number>();
@@ -65,6 +81,9 @@ export class TableVerifier {
   private highest = 0;
   private backlogEnd = 0;
   private laneMax = { backlog: 0, live: 0 };
+  /** Resumed from a checkpoint: events up to here were verified before the restart. */
+  private floor = 0;
+  private floorHash: string | null = null;
   duplicates = 0;
 
   constructor(private readonly opts: VerifierOptions) {
@@ -93,6 +112,7 @@ export class TableVerifier {
     if (!vouched) return { code: 'untrusted-key', detail: `birth signed with ${b.kid}, which nothing trusted announced` };
     for (const [kid, key] of announced) {
       this.keys.set(kid, key);
+      this.jwks.set(kid, (b.keys as readonly Ed25519Jwk[]).find((k) => k.kid === kid) as Ed25519Jwk);
       this.trusted?.add(kid);
     }
     this.backlogEnd = b.lastSeq;
@@ -115,6 +135,7 @@ export class TableVerifier {
     if (e.studio !== this.opts.studio || e.table !== this.opts.table) return bad('wrong-table', `event of ${e.studio}/${e.table}`, e.seq);
 
     const canonical = canonicalize(e);
+    if (e.seq <= this.floor) return this.belowFloor(e, canonical);
     const seenAt = this.ids.get(e.id);
     if (seenAt !== undefined) {
       if (this.chain.get(seenAt)?.text === canonical) {
@@ -130,8 +151,8 @@ export class TableVerifier {
 
     const link: Link = { id: e.id, text: canonical, hash: chainHashOfText(canonical), prev: e.prev };
     if (e.seq === 1 && e.prev !== null) return bad('chain-broken', 'seq 1 must have prev null', 1);
-    const before = this.chain.get(e.seq - 1);
-    if (before && before.hash !== e.prev) return bad('chain-broken', `prev of ${e.seq} is not the hash of ${e.seq - 1}`, e.seq);
+    const before = this.chain.get(e.seq - 1)?.hash ?? (e.seq - 1 === this.floor && this.floor > 0 ? this.floorHash : undefined);
+    if (before !== undefined && before !== e.prev) return bad('chain-broken', `prev of ${e.seq} is not the hash of ${e.seq - 1}`, e.seq);
     const after = this.chain.get(e.seq + 1);
     if (after && after.prev !== link.hash) return bad('chain-broken', `prev of ${e.seq + 1} is not the hash of ${e.seq}`, e.seq);
 
@@ -145,6 +166,15 @@ export class TableVerifier {
     applyEvent(this.view, e);
     if (e.type === 'key.revoked' && typeof e.data.kid === 'string') this.revoked.set(e.data.kid, Math.min(e.seq, this.revoked.get(e.data.kid) ?? Infinity));
     return { kind: 'new', event: e };
+  }
+
+  /**
+   * Only what one message shows by itself: signed by a key a trusted birth announced. For a
+   * consumer that sees part of a table's stream (one of several instances sharing a subscription)
+   * and checks the chain, order and gaps where the whole stream meets (pitbox-ingest: a database).
+   */
+  signedByKnownKey(message: Signed): Violation | null {
+    return this.checkSigned(message, (message as Partial<EventEnvelope>).seq ?? 0);
   }
 
   /** Seqs missing between the lowest and highest seen, with when each was first noticed. */
@@ -177,6 +207,49 @@ export class TableVerifier {
 
   get range(): { lowest: number; highest: number } {
     return { lowest: this.lowest, highest: this.highest };
+  }
+
+  /**
+   * What to store to resume after a restart: the keys, and the highest seq up to which every
+   * event from the first seen (or the last checkpoint) has been verified, with its chain hash.
+   */
+  checkpoint(): VerifierCheckpoint {
+    let contiguous = this.floor > 0 ? this.floor : this.lowest === Infinity ? 0 : this.lowest - 1;
+    while (this.chain.has(contiguous + 1)) contiguous += 1;
+    const hash = this.chain.get(contiguous)?.hash ?? (contiguous === this.floor ? this.floorHash : null);
+    return { keys: [...this.jwks.values()], trusted: this.trusted ? [...this.trusted] : null, contiguous, hash, view: structuredClone(this.view) };
+  }
+
+  /**
+   * A verifier that goes on from a checkpoint. Feed it the events the consumer stored above
+   * `contiguous` (if any), then the live stream. An event at or below `contiguous` is a
+   * duplicate if it is signed by a known key (and, at `contiguous` itself, has the stored hash):
+   * below that the consumer's store, keyed on seq, is the authority on its bytes.
+   */
+  static resume(opts: VerifierOptions, from: VerifierCheckpoint): TableVerifier {
+    const v = new TableVerifier({ ...opts, ...(from.trusted ? { trusted: from.trusted } : {}) });
+    for (const jwk of from.keys) {
+      v.keys.set(jwk.kid, publicKeyFromJwk(jwk));
+      v.jwks.set(jwk.kid, jwk);
+    }
+    Object.assign(v.view, structuredClone(from.view));
+    v.floor = from.contiguous;
+    v.floorHash = from.hash;
+    if (from.contiguous > 0) {
+      v.lowest = 1;
+      v.highest = from.contiguous;
+    }
+    return v;
+  }
+
+  private belowFloor(e: EventEnvelope, canonical: string): EventOutcome {
+    const sig = this.checkSigned(e, e.seq);
+    if (sig) return { kind: 'violation', violation: sig };
+    if (e.seq === this.floor && chainHashOfText(canonical) !== this.floorHash) {
+      return { kind: 'violation', violation: { code: 'conflicting-duplicate', seq: e.seq, detail: `seq ${e.seq} differs from the event stored before the restart` } };
+    }
+    this.duplicates += 1;
+    return { kind: 'duplicate', event: e };
   }
 
   private track(seq: number): void {
@@ -215,6 +288,12 @@ function parse<T>(text: string): T | null {
   } catch {
     return null;
   }
+}
+
+/** A v1 event envelope with every member of the right type, or null (never throws). */
+export function parseEvent(text: string): EventEnvelope | null {
+  const e = parse<EventEnvelope>(text);
+  return e && isEnvelope(e) ? e : null;
 }
 
 function isEnvelope(e: EventEnvelope): boolean {

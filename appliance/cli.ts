@@ -28,7 +28,8 @@ const USAGE = `pitbox: the studio edge appliance for one live-casino table
   pitbox keys revoke KID --reason TEXT --config FILE [--by NAME]
                                        journal key.revoked: backends refuse KID's events after it
   pitbox tail [--config FILE | --url URL [--studio S] [--table T]] [--trust FILE] [--json]
-                                       print every event, verified; exit 1 on the first violation
+                                       print every event, verified; exit 1 on the first violation;
+                                       waits for the broker and reconnects (--broker-timeout S: give up)
   pitbox verify [same options] [--count N] [--duration S] [--gap-timeout S]
                                        verify signatures, chain, gaps and duplicates; summary at the end
   pitbox receive [tail's options] --camera NAME --stream URL [--types T,...] [--json] [--count N]
@@ -46,6 +47,7 @@ const USAGE = `pitbox: the studio edge appliance for one live-casino table
                                        void, resume, suspend, settle (exit 1 with the reason if refused)
   pitbox simulate wheel [options]      a simulated Cammegh SS2 wheel on a pseudo-terminal
   pitbox simulate station [--keypad P --shoe P]   a simulated keypad (FIFO) and card shoe (pty), driven from stdin
+      [--auto --config FILE --deal C,C,...] [--bets S]   and a dealer who plays round after round by itself
       --link PATH      where the tty appears (default /tmp/pitbox-wheel)
       --speed N        N times faster than the field (default 1)
       --mode N         operating mode at power-up (default 1157)

@@ -208,3 +208,35 @@ t.test('blackjack: the dealer settles early only when every box is bust or black
   t.same(tb.engine.settle('dealer'), { ok: true });
   t.match(tb.last('round.result')!.data, { boxes: { box1: { total: 25, outcome: 'bust' } }, settledBy: 'dealer' });
 });
+
+t.test('what stands in the way of the next action stands in the state until it clears, in the words a press is refused with', async (t) => {
+  const tb = table();
+  t.same(tb.engine.state().blocked, { action: 'open', reason: 'the table is closed' });
+  tb.engine.openTable('test');
+  t.same(tb.engine.state().blocked, null, 'open, clear, between rounds: nothing');
+  tb.deal('banker1', '5H');
+  tb.deal('player2', '3D');
+  const blocked = { action: 'start', reason: 'cards are still on the table at banker1, player2: clear it first' };
+  t.same(tb.engine.state().blocked, blocked, 'last round\'s cards');
+  t.same(tb.engine.startRound('dealer'), { ok: false, reason: blocked.reason }, 'a press says the same');
+  t.same(tb.engine.state().blocked, blocked, 'and it stands after the refusal');
+  tb.clear();
+  t.same(tb.engine.state().blocked, null, 'cleared with the cards');
+  t.ok(tb.engine.startRound('dealer').ok);
+  t.same(tb.engine.state().blocked, { action: 'deal', reason: 'bets are still open: close bets before the first card' });
+  tb.engine.closeBets('dealer');
+  t.same(tb.engine.state().blocked, null, 'dealing');
+  tb.engine.onCamera('overhead: no frames for 2 s');
+  t.same(tb.engine.state().blocked, { action: 'resume', reason: 'the table is suspended: overhead: no frames for 2 s' });
+  tb.engine.onCamera(null);
+  t.same(tb.engine.state().blocked, null);
+});
+
+t.test('a betting window that closes by itself: the dealer waits for it', async (t) => {
+  const events: EventDraft[] = [];
+  const engine = new CardEngine(baccarat, { frames: 2, threshold: 0.9 }, (e) => events.push(e), silentLogger, null, { source: 'camera', matchWindowMs: 20_000, bettingMs: 60_000 });
+  engine.openTable('test');
+  t.ok(engine.startRound('dealer').ok);
+  t.same(engine.state().blocked, { action: 'deal', reason: 'bets are still open: wait for them to close before the first card' });
+  engine.stop();
+});

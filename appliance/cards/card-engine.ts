@@ -25,6 +25,17 @@ export interface CardTableState {
   readonly lastResult: { readonly round: number; readonly result: JsonObject } | null;
   /** Positions where something card-like is seen now (the table must be clear to start). */
   readonly occupied: readonly string[];
+  /**
+   * What stands in the way of the dealer's next action now (the same words a press would be
+   * refused with), until it clears; null when nothing does. The dealer monitor's standing line.
+   */
+  readonly blocked: Blocker | null;
+}
+
+/** The dealer's next step, and why it cannot be taken yet. */
+export interface Blocker {
+  readonly action: 'open' | 'resume' | 'start' | 'deal';
+  readonly reason: string;
 }
 
 export interface CardSnapshot extends LifecycleSnapshot {
@@ -167,9 +178,8 @@ export class CardEngine extends TableLifecycle implements TableGame {
     if (!this.tableOpen) return refused('the table is closed');
     if (this.suspension) return refused(`the table is suspended: ${this.suspension.reason}`);
     if (this.round) return refused(`round ${this.round.no} is in progress`);
-    // Last round's cards still lying there would be read as this round's.
-    if (this.occupied.length > 0) return refused(`cards are still on the table at ${this.occupied.join(', ')}: clear it first`);
-    if (this.shoeProblem !== null) return refused(`the shoe is down: ${this.shoeProblem}`);
+    const blocker = this.startBlocker();
+    if (blocker !== null) return refused(blocker);
     this.roundCounter += 1;
     const { bettingMs, source, matchWindowMs } = this.dealing;
     const closesAt = bettingMs > 0 ? Date.now() + bettingMs : null;
@@ -221,6 +231,30 @@ export class CardEngine extends TableLifecycle implements TableGame {
     return this.resumeUnless(by, blocker);
   }
 
+  /** What stands in the way of the dealer's next action, while it stands (see CardTableState.blocked). */
+  blocker(): Blocker | null {
+    if (!this.tableOpen) return { action: 'open', reason: 'the table is closed' };
+    if (this.suspension) return { action: 'resume', reason: `the table is suspended: ${this.suspension.reason}` };
+    const round = this.round;
+    if (!round) {
+      const reason = this.startBlocker();
+      return reason === null ? null : { action: 'start', reason };
+    }
+    if (round.phase === 'betting') {
+      return { action: 'deal', reason: round.closesAt === null ? 'bets are still open: close bets before the first card' : 'bets are still open: wait for them to close before the first card' };
+    }
+    return null;
+  }
+
+  /** Why a round cannot start now, the table being open, not suspended and between rounds. */
+  private startBlocker(): string | null {
+    // Last round's cards still lying there would be read as this round's.
+    if (this.occupied.length > 0) return `cards are still on the table at ${this.occupied.join(', ')}: clear it first`;
+    if (this.shoeProblem !== null) return `the shoe is down: ${this.shoeProblem}`;
+    if (this.cameraProblem !== null && this.dealing.source !== 'shoe') return `the camera is not up: ${this.cameraProblem}`;
+    return null;
+  }
+
   /** Stops the timers (the table is stopping). */
   stop(): void {
     this.disarm();
@@ -236,6 +270,7 @@ export class CardEngine extends TableLifecycle implements TableGame {
       source: this.dealing.source,
       lastResult: this.lastResult,
       occupied: this.occupied,
+      blocked: this.blocker(),
     };
   }
 

@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from '../config/load.js';
 import { generateKey, KeyError, loadKeys, sealPlainKeys, type SigningKey } from '../signing/keyring.js';
 import type { SealWith } from '../signing/sealed.js';
 import { REVOKE_KEY, defaultSocketPath } from '../kernel/control-socket.js';
-import { ask } from './table.js';
+import { askControl } from './table.js';
 
 const USAGE = `usage: pitbox keys generate --dir DIR [--plain | --seal auto|host|tpm2|host+tpm2]
        pitbox keys list --dir DIR
@@ -122,7 +122,7 @@ function rotate(configFile: string, how: SealWith | 'plain', restart: boolean): 
 async function revoke(configFile: string, request: { kid: string; reason: string; by: string }): Promise<number> {
   const config = loadConfig(configFile);
   const socket = config.control.socket ?? defaultSocketPath(config.table);
-  const answer = await ask(socket, { action: REVOKE_KEY, ...request }).catch((err: NodeJS.ErrnoException) => {
+  const answer = await askControl(socket, { action: REVOKE_KEY, ...request }).catch((err: NodeJS.ErrnoException) => {
     process.stderr.write(`pitbox keys: cannot reach ${socket} (${err.code ?? err.message}): the running table journals the revocation, signed by its current key; start it first\n`);
     return null;
   });

@@ -1,12 +1,11 @@
 import { fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import mqtt from 'mqtt';
 import { workerEntry } from '../../drivers/camera/worker-protocol.js';
 import { FrameHold, namedFrame, type Released } from '../../packages/consumer/src/frame-hold.js';
 import { VerifiedStream } from '../../packages/consumer/src/stream.js';
 import { ReceivedFrames, type FrameLink, type ReceivedFrame } from '../../packages/consumer/src/video-link.js';
-import { OPTIONS, resolveTarget } from './tail.js';
+import { connectTarget, OPTIONS, resolveTarget } from './tail.js';
 
 /** What the receiver says about one event: the frame it names, and when the picture shows it. */
 export interface LinkReport {
@@ -86,7 +85,18 @@ export async function receiveCommand(args: string[]): Promise<number> {
     finish();
   });
 
-  const client = await mqtt.connectAsync(target.url, { ...target.options, reconnectPeriod: 1000 });
+  const link = await connectTarget('pitbox receive', target, v['broker-timeout']);
+  if (typeof link === 'string') {
+    worker.kill('SIGTERM');
+    return 1;
+  }
+  const { client } = link;
+  let gaveUp = null as string | null; // set in a callback
+  void link.gaveUp.then((why) => {
+    gaveUp = why;
+    process.stderr.write(`pitbox receive: ${why}\n`);
+    finish();
+  });
   const stream = new VerifiedStream(client, { prefix: target.prefix, ...(target.studio ? { studio: target.studio } : {}), ...(target.table ? { table: target.table } : {}) }, (item) => {
     if (item.kind === 'violation') {
       process.stderr.write(`pitbox receive: VIOLATION ${item.table}: ${item.violation.code}: ${item.violation.detail}\n`);
@@ -102,7 +112,7 @@ export async function receiveCommand(args: string[]): Promise<number> {
   await done;
   worker.kill('SIGTERM');
   await client.endAsync();
-  return 0;
+  return gaveUp === null ? 0 : 1;
 }
 
 function describe(r: LinkReport): string {

@@ -29,7 +29,7 @@ export async function tableCommand(args: string[]): Promise<number> {
       return 2;
     }
   }
-  const answer = await ask(path, { action, by: values.by, ...(values.reason ? { reason: values.reason } : {}) }).catch((err: NodeJS.ErrnoException) => {
+  const answer = await askControl(path, { action, by: values.by, ...(values.reason ? { reason: values.reason } : {}) }).catch((err: NodeJS.ErrnoException) => {
     const why = err.code === 'ENOENT' || err.code === 'ECONNREFUSED' ? 'is the table running?' : err.code === 'EACCES' ? 'no permission (are you in the table\'s control group?)' : err.message;
     process.stderr.write(`pitbox table: cannot reach ${path}: ${why}\n`);
     return null;
@@ -43,8 +43,8 @@ export async function tableCommand(args: string[]): Promise<number> {
   return 1;
 }
 
-/** One JSON request on a table's control socket, one JSON answer. */
-export function ask(path: string, request: object): Promise<{ ok: boolean; reason?: string }> {
+/** One request on a table's control socket, its answer. */
+export function askControl(path: string, request: object): Promise<{ ok: boolean; reason?: string }> {
   return new Promise((resolve, reject) => {
     const socket = createConnection(path);
     let buffered = '';

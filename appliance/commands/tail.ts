@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import mqtt, { type IClientOptions } from 'mqtt';
+import type { IClientOptions } from 'mqtt';
 import { HumanLines } from '../../packages/consumer/src/human-lines.js';
 import { VerifiedStream, type StreamItem } from '../../packages/consumer/src/stream.js';
 import { loadConfig, readSecret } from '../config/load.js';
+import { patientClient, type PatientClient } from './patient-client.js';
 
 export const OPTIONS = {
   config: { type: 'string', short: 'c' },
@@ -21,6 +22,7 @@ export const OPTIONS = {
   duration: { type: 'string' },
   'gap-timeout': { type: 'string' },
   json: { type: 'boolean' },
+  'broker-timeout': { type: 'string' },
 } as const;
 
 /**
@@ -33,7 +35,9 @@ export const OPTIONS = {
  * `--studio/--table` (all tables under `--prefix` when omitted). `--trust FILE`: JWKs (one per
  * line, as `pitbox keys list` prints them) that may sign a birth; without it the first birth
  * seen is trusted. `--count N` stops after N new events, `--duration S` after S seconds; a gap
- * that stops filling for `--gap-timeout` seconds (default 30) is a violation.
+ * that stops filling for `--gap-timeout` seconds (default 30) is a violation. A broker that is
+ * not up yet, or goes away, is waited for (said on stderr, with the URL); `--broker-timeout S`
+ * gives up after S seconds without one (0: at the first refused connect), exit 1.
  */
 export async function tailCommand(mode: 'tail' | 'verify', args: string[]): Promise<number> {
   const { values: v } = parseArgs({ args, options: OPTIONS });
@@ -45,7 +49,9 @@ export async function tailCommand(mode: 'tail' | 'verify', args: string[]): Prom
   const trusted = v.trust ? readTrust(v.trust) : undefined;
   const count = v.count ? Number(v.count) : Infinity;
   const gapTimeoutMs = Number(v['gap-timeout'] ?? 30) * 1000;
-  const client = await mqtt.connectAsync(target.url, { ...target.options, reconnectPeriod: 1000 });
+  const link = await connectTarget(`pitbox ${mode}`, target, v['broker-timeout']);
+  if (typeof link === 'string') return 1;
+  const { client } = link;
 
   const human = new HumanLines();
   let fresh = 0;
@@ -59,7 +65,8 @@ export async function tailCommand(mode: 'tail' | 'verify', args: string[]): Prom
       return;
     }
     if (item.kind === 'event' && !item.duplicate) fresh += 1;
-    if (mode === 'tail') {
+    // People see each event once (a replay after a reconnect is counted, not shown); --json shows all.
+    if (mode === 'tail' && (v.json || item.kind !== 'event' || !item.duplicate)) {
       const line = v.json ? JSON.stringify(item) : human.line(item);
       if (line !== null) process.stdout.write(`${line}\n`);
     }
@@ -74,6 +81,11 @@ export async function tailCommand(mode: 'tail' | 'verify', args: string[]): Prom
       }
     }
   }, 1000);
+  let gaveUp = null as string | null; // set in a callback: no narrowing to null
+  void link.gaveUp.then((why) => {
+    gaveUp = why;
+    finish();
+  });
   const stop = (): void => finish();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -84,6 +96,10 @@ export async function tailCommand(mode: 'tail' | 'verify', args: string[]): Prom
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
   await client.endAsync();
+  if (gaveUp !== null) {
+    process.stderr.write(`pitbox ${mode}: ${gaveUp}\n`);
+    return 1;
+  }
 
   if (failure === null) {
     for (const [table, verifier] of stream.tables) {
@@ -98,6 +114,19 @@ export async function tailCommand(mode: 'tail' | 'verify', args: string[]): Prom
     return 1;
   }
   return 0;
+}
+
+/**
+ * The command's broker connection (see patientClient); the reason, already said on stderr, when
+ * it gave up before the first connect.
+ */
+export async function connectTarget(who: string, target: Target, brokerTimeout: string | undefined): Promise<PatientClient | string> {
+  const giveUpMs = brokerTimeout === undefined ? null : Number(brokerTimeout) * 1000;
+  const link = patientClient(target.url, target.options, { who, giveUpMs, say: (line) => process.stderr.write(`${line}\n`) });
+  const first = await Promise.race([link.connected.then(() => null), link.gaveUp]);
+  if (first === null) return link;
+  process.stderr.write(`${who}: ${first}\n`);
+  return first;
 }
 
 export interface Target {

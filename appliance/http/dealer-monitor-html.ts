@@ -13,6 +13,7 @@ export const DEALER_MONITOR_HTML = `<!doctype html>
   #phase { font-size: 11vh; font-weight: bold; text-align: center; line-height: 1.1; padding: 2vh 0 0; }
   #phase.betting { color: #3ddc84; } #phase.closed, #phase.dealing { color: #ffb300; } #phase.suspended { color: #ff5252; } #phase.closedtable { color: #888; }
   #countdown { font-size: 20vh; text-align: center; font-variant-numeric: tabular-nums; color: #3ddc84; min-height: 1em; }
+  #blocked { font-size: 5vh; text-align: center; color: #ffd54f; min-height: 1.2em; }
   #why { font-size: 5vh; text-align: center; color: #ff8a80; }
   #lifts { font-size: 4vh; text-align: center; color: #ffcc80; }
   #cards { display: flex; flex-wrap: wrap; justify-content: center; gap: 2vw; font-size: 6vh; padding: 1vh; }
@@ -29,6 +30,7 @@ export const DEALER_MONITOR_HTML = `<!doctype html>
 <main>
   <div id="phase">-</div>
   <div id="countdown"></div>
+  <div id="blocked"></div>
   <div id="why"></div>
   <div id="lifts"></div>
   <div id="cards"></div>
@@ -78,11 +80,19 @@ function resultText(r) {
   if (d.dealer) return '#' + r.round + ' dealer ' + d.dealer.total;
   return '#' + r.round;
 }
+// The standing line: what keeps the dealer from the next step, until it clears (a closed or
+// suspended table says so in the phase, the reason and what lifts it).
+const BLOCKED = { start: 'Cannot start: ', deal: 'Do not deal yet: ' };
+function blockedText(s) {
+  const b = s && s.blocked;
+  return b && BLOCKED[b.action] ? BLOCKED[b.action] + b.reason : '';
+}
 function render() {
   const s = state && state.state;
   const [text, cls] = phaseOf(s);
   $('phase').textContent = text; $('phase').className = cls;
   $('round').textContent = s && s.round ? 'Round ' + s.round.no : (s && s.lastResult ? 'Last round ' + s.lastResult.round : '');
+  $('blocked').textContent = blockedText(s);
   $('why').textContent = s && s.suspended ? s.suspended.reason : '';
   $('lifts').textContent = s && s.suspended ? (lifts[s.suspended.code] || liftsByPerson) : '';
   $('cards').innerHTML = handsOf(s && s.round && s.round.cards ? s.round.cards : {}).map(([hand, cs]) =>

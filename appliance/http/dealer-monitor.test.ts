@@ -1,12 +1,13 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import t from 'tap';
 import { keyRecords } from '../../drivers/input/input-event.js';
-import { cardTable, startAppliance, stopAppliance, until } from '../test-support/harness.js';
+import { cardTable, controlRequest, startAppliance, stopAppliance, until } from '../test-support/harness.js';
 import { dealerHardware, standInBin } from '../test-support/input-stand-ins.js';
 
 const SHOTS = new URL('../../.tap/screenshots/', import.meta.url).pathname;
+const FIXTURES = new URL('../../test-fixtures/cards/', import.meta.url).pathname;
 
 /**
  * The dealer monitor in Debian's Chromium against `pitbox run`: a baccarat table dealing from a
@@ -99,4 +100,59 @@ t.test('the dealer monitor: phase and countdown, cards, results, refused presses
   const median = lags[Math.floor(lags.length / 2)] as number;
   t.comment(`state published -> page rendered, ms: ${lags.join(', ')}`);
   t.ok(median < 100, `the page renders a new state within 100 ms of its publication (median ${median} ms)`);
+});
+
+/**
+ * The standing line: with the dealt clip looping on the camera, the cards of its round lie on
+ * the layout for 11 s of every 14.6 s. While they do, the monitor says why the next round cannot
+ * start, without anyone pressing; when the layout is clear the line is gone.
+ */
+t.test('the dealer monitor: what stands in the way of the next round stands on the screen until it clears', async (t) => {
+  mkdirSync(SHOTS, { recursive: true });
+  const clip = JSON.parse(readFileSync(join(FIXTURES, 'baccarat-round.json'), 'utf8')) as { width: number; height: number; fps: number; positions: Record<string, [number, number][]> };
+  const table = cardTable('baccarat-04', [
+    'game: baccarat',
+    'openOnStart: true',
+    'cameras:',
+    '  - name: overhead',
+    `    source: { kind: file, path: ${join(FIXTURES, 'baccarat-round.mkv')}, width: ${clip.width}, height: ${clip.height}, framerate: ${clip.fps} }`,
+    `    analysis: { enabled: true, maxFps: ${clip.fps} }`,
+    'cards:',
+    '  source: camera',
+    '  camera: overhead',
+    '  threshold: 0.85', // the clip's 960x540 (see dealer-station.test.ts)
+    '  positions:',
+    ...Object.entries(clip.positions).map(([name, corners]) => `    ${name}: ${JSON.stringify(corners)}`),
+    'control:',
+    '  socket: DIR/control.sock',
+    'broker:',
+    '  port: 0',
+  ]);
+  writeFileSync(table.configFile, readFileSync(table.configFile, 'utf8').replaceAll('DIR', table.dir));
+  startAppliance(table);
+  t.teardown(() => stopAppliance(table)); // SIGTERM: the appliance stops its camera worker
+  t.teardown(() => {
+    if (!t.passing()) t.comment(table.output.join('').slice(-6000));
+  });
+  await until('the HTTP server', () => /local HTTP server listening/.test(table.output.join('')), 60_000);
+  const httpPort = Number(/"port":(\d+),"auth":false,"msg":"local HTTP server listening"/.exec(table.output.join(''))?.[1]);
+  const browser: Browser = await puppeteer.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  t.teardown(() => browser.close());
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1280, height: 720 });
+  const text = (sel: string) => page.evaluate(`document.querySelector(${JSON.stringify(sel)})?.textContent ?? ''`) as Promise<string>;
+  const waitText = (sel: string, re: RegExp, ms: number) => page.waitForFunction(`${re.toString()}.test(document.querySelector(${JSON.stringify(sel)})?.textContent ?? '')`, { timeout: ms });
+  await page.goto(`http://127.0.0.1:${httpPort}/dealer`, { waitUntil: 'domcontentloaded' });
+
+  await waitText('#blocked', /^Cannot start: cards are still on the table at (banker|player)\d.*: clear it first$/, 60_000);
+  t.equal(await text('#phase'), 'WAITING TO START', 'a table that is open, waiting');
+  t.equal(await text('#press'), 'none', 'nobody pressed anything: the line stands by itself');
+  await page.screenshot({ path: join(SHOTS, 'dealer-blocked.png') });
+  await waitText('#blocked', /banker3/, 20_000);
+  t.match(await text('#blocked'), /player1.*player2.*player3/, 'every position still taken, named');
+  await waitText('#blocked', /^$/, 20_000);
+  t.equal(await text('#phase'), 'WAITING TO START', 'cleared with the cards, not by a press');
+  t.ok(await controlRequest(table.dir + '/control.sock', 'start').then((a) => a.ok), 'and a round may start now');
+  await waitText('#blocked', /^Do not deal yet: bets are still open: close bets before the first card$/, 10_000);
+  await page.screenshot({ path: join(SHOTS, 'dealer-bets-open.png') });
 });

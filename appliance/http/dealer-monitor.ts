@@ -19,7 +19,8 @@ const RESULTS = 8;
 /**
  * The screen that faces the dealer (`/dealer`, live feed `/dealer/live`): the phase in large
  * type with the betting countdown, the cards at each position, the last results, why the table
- * is suspended and what lifts it, the last press the table refused and why, and each input
+ * is suspended and what lifts it, what stands in the way of the dealer's next step (a standing
+ * line from the state, until it clears), the last press the table refused and why, and each input
  * device. Fed by the same messages the table publishes (state, status, events) the moment they
  * are published, over one server-sent-event stream per page; it needs nothing but the box.
  */

@@ -17,6 +17,10 @@ t.test('events read as a pit boss says them', async (t) => {
   t.equal(describeEvent(event('round.voided', { code: 'miss-spin', reason: 'ball travelled with the rotor' }, 5)), 'round 5 VOID (miss-spin): ball travelled with the rotor');
   t.equal(describeEvent(event('table.suspended', { code: 'journal-integrity', reason: 'chain broken at seq 12' })), 'TABLE SUSPENDED (journal-integrity): chain broken at seq 12');
   t.equal(describeEvent(event('card.dealt', { position: 'player1', card: '7H' }, 2)), 'round 2 7H dealt to player1');
+  t.equal(describeEvent(event('card.conflict', { code: 'shoe-mismatch', position: 'player1', shoeCard: '9H', cameraCard: '2C' }, 2)), 'round 2 CARD CONFLICT (shoe-mismatch) at player1: the shoe read 9H, the camera saw 2C');
+  t.equal(describeEvent(event('card.conflict', { code: 'shoe-unconfirmed', shoeCard: '9H', shoeIndex: 1 }, 2)), 'round 2 CARD CONFLICT (shoe-unconfirmed): the shoe read 9H, the camera saw nothing');
+  t.equal(describeEvent(event('card.drawn', { card: '2C', code: '2C', by: 'shoe:shoe' }, 2)), 'round 2 the shoe drew 2C');
+  t.equal(describeEvent(event('card.drawn', { card: null, code: 'ZZ', by: 'shoe:shoe' })), 'the shoe drew an unreadable card (ZZ)');
   t.equal(describeEvent(event('camera.up', { camera: 'overhead', encoder: 'x264enc', downMs: 2500 })), 'camera overhead up (x264enc) after 2.5 s without video');
   t.equal(describeEvent(event('some.future', { a: 1 })), 'some.future {"a":1}', 'an unknown type still shows, as data');
 });

@@ -62,9 +62,13 @@ export function describeEvent(e: EventEnvelope): string {
       return `${round}VOID (${str(d.code)}): ${str(d.reason)}`;
     case 'round.result':
       return `${round}RESULT ${describeResult(d)}`;
+    case 'card.drawn':
+      return `${round}the shoe drew ${str(d.card ?? `an unreadable card (${str(d.code)})`)}`;
     case 'card.dealt':
       return `${round}${str(d.card)} dealt to ${str(d.position)}`;
     case 'card.conflict':
+      // The shoe against the camera (cards.source both), or a confirmed card that changed.
+      if (d.code !== undefined) return `${round}CARD CONFLICT (${str(d.code)})${d.position === undefined ? '' : ` at ${str(d.position)}`}: the shoe ${d.shoeCard === undefined ? 'read nothing' : `read ${str(d.shoeCard)}`}, the camera ${d.cameraCard === undefined ? 'saw nothing' : `saw ${str(d.cameraCard)}`}`;
       return `${round}CARD CONFLICT at ${str(d.position)}: dealt ${str(d.confirmed)}, now reads ${str(d.read)}`;
     case 'camera.down':
       return `camera ${str(d.camera)} DOWN: ${str(d.reason)}`;

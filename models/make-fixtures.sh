@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Renders the card fixtures in test-fixtures/cards/ from the CC0 card art (needs what
-# models/retrain.sh needs): the dealt-baccarat-round clip (H.264 in Matroska, encoded by
+# models/retrain.sh needs): the dealt baccarat and Dragon Tiger round clips (H.264 in Matroska, encoded by
 # GStreamer's x264enc) with its positions and expected events, and the 1080p stills the CLI
 # tests and the speed benchmark use. Deterministic: fixed seeds.
 set -euo pipefail
@@ -18,6 +18,12 @@ fps=$($py -c "import json,sys; print(json.load(open(sys.argv[1]))['fps'])" "$wor
 gst-launch-1.0 -q multifilesrc location="$work/clip/frames/%04d.png" index=0 caps="image/png,framerate=$fps/1" \
   ! pngdec ! videoconvert ! video/x-raw,format=I420 \
   ! x264enc bitrate=1500 key-int-max="$fps" bframes=0 speed-preset=medium ! h264parse ! matroskamux ! filesink location="$out/baccarat-round.mkv"
+# The dealt Dragon Tiger round: one card to each side.
+(cd models/training && $py make_clip.py "../../$art" heruka-2color "$work/dt" dragon-tiger)
+cp "$work/dt/round.json" "$out/dragon-tiger-round.json"
+gst-launch-1.0 -q multifilesrc location="$work/dt/frames/%04d.png" index=0 caps="image/png,framerate=$fps/1" \
+  ! pngdec ! videoconvert ! video/x-raw,format=I420 \
+  ! x264enc bitrate=1500 key-int-max="$fps" bframes=0 speed-preset=medium ! h264parse ! matroskamux ! filesink location="$out/dragon-tiger-round.mkv"
 (cd models/training && $py make_stills.py "../../$art" heruka-2color "../../$out/stills" 4)
 ls -la "$out" "$out/stills"
 # Blackjack cascades in deck families the models never saw (decks.HELD_OUT), with their CSV.

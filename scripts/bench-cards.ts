@@ -14,8 +14,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { opencv } from '../appliance/cards/recognition/opencv.js';
-import { CardRecognizer } from '../appliance/cards/recognition/recognizer.js';
+import { opencv } from '../appliance/recognition/opencv.js';
+import { CardRecognizer } from '../appliance/recognition/recognizer.js';
 
 const runs = Number(process.argv[2] ?? 200);
 const dir = 'test-fixtures/cards/stills';

@@ -1,6 +1,6 @@
 /**
  * Trusted-delivery benchmarks, on a real SQLite file and a real mosquitto (figures in
- * docs/RESULTS.md with this command):
+ * README.md, "Trusted delivery", with this command):
  *
  *   node --import tsx scripts/bench-delivery.ts [backlog=100000] [reps=3]
  *
@@ -21,7 +21,7 @@ import { silentLogger } from '../appliance/log.js';
 import { generateKey } from '../appliance/signing/keyring.js';
 import { startBroker } from '../appliance/test-support/harness.js';
 import { Publisher } from '../appliance/uplink/publisher.js';
-import { tableTopics } from '../appliance/uplink/topics.js';
+import { tableTopics } from '../appliance/contract/topics.js';
 
 const backlogSize = Number(process.argv[2] ?? 100_000);
 const reps = Number(process.argv[3] ?? 3);

@@ -4,7 +4,7 @@
  * Prints games, bytes, results, voids, suspensions, lies by kind and any false result; exits 1
  * on a false result (a crash throws).
  */
-import { fuzzWheel } from '../appliance/roulette/wheel-fuzz.js';
+import { fuzzWheel } from '../appliance/games/roulette/wheel-fuzz.js';
 
 const bytes = Number(process.argv[2] ?? 10_000_000);
 const seed = Number(process.argv[3] ?? 1);

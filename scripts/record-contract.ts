@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CardEngine } from '../appliance/cards/card-engine.js';
 import type { SeenCard } from '../appliance/cards/card.js';
-import { blackjack } from '../appliance/cards/games.js';
+import { blackjack } from '../appliance/games/blackjack/blackjack-game.js';
 import { Journal } from '../appliance/journal/journal.js';
 import { silentLogger } from '../appliance/log.js';
 import { generateKey } from '../appliance/signing/keyring.js';

@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import type { JsonObject } from '../contract/envelope.js';
-import { accepted, refused, type Decision, type EventDraft, type Incident } from '../table/events.js';
-import { TableLifecycle, type LifecycleSnapshot } from '../table/table-lifecycle.js';
+import { accepted, refused, type Decision, type EventDraft, type Incident } from '../kernel/events.js';
+import type { TableGame } from '../kernel/game.js';
+import { TableLifecycle, type LifecycleSnapshot } from '../kernel/table-lifecycle.js';
 import { isCard, type Card } from './card.js';
 import { CardConfirmer, type ConfirmationRules, type Reading } from './confirmation.js';
-import type { CardGame } from './games.js';
+import type { CardGame } from './card-game.js';
 import { ShoeMatcher, type MatchOutcome, type ShoeRead } from './shoe-match.js';
 
 /** The card table as it is now: published retained on `.../state`. */
@@ -77,7 +78,7 @@ export interface PositionFrame {
  * the rules forbid, a confirmed card that changes, a card before bets close, or a camera that
  * goes down voids the round and suspends the table, with the reason; nothing is ever guessed.
  */
-export class CardEngine extends TableLifecycle {
+export class CardEngine extends TableLifecycle implements TableGame {
   private round: Round | null = null;
   private lastResult: CardTableState['lastResult'];
   private readonly confirmer: CardConfirmer;
@@ -97,6 +98,10 @@ export class CardEngine extends TableLifecycle {
     super(emit, log, restored);
     this.confirmer = new CardConfirmer(confirmation);
     this.lastResult = restored?.lastResult ?? null;
+  }
+
+  get name(): string {
+    return this.game.name;
   }
 
   // ---- the camera ------------------------------------------------------------------------------

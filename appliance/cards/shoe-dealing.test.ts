@@ -1,9 +1,11 @@
 import t from 'tap';
 import { silentLogger } from '../log.js';
-import type { EventDraft } from '../table/events.js';
+import type { EventDraft } from '../kernel/events.js';
 import { CardEngine, type DealingRules } from './card-engine.js';
 import type { Card, SeenCard } from './card.js';
-import { baccarat, blackjack, type CardGame } from './games.js';
+import { baccarat } from '../games/baccarat/baccarat-game.js';
+import { blackjack } from '../games/blackjack/blackjack-game.js';
+import type { CardGame } from './card-game.js';
 
 /** A card table with a shoe: frames 100 ms apart, two frames to confirm. */
 function table(rules: Partial<DealingRules>, game: CardGame = baccarat) {

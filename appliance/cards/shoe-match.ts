@@ -1,7 +1,7 @@
 import type { JsonObject } from '../contract/envelope.js';
-import type { Incident } from '../table/events.js';
+import type { Incident } from '../kernel/events.js';
 import type { Card } from './card.js';
-import type { CardGame } from './games.js';
+import type { CardGame } from './card-game.js';
 
 /** One card as the shoe read it, in draw order. */
 export interface ShoeRead {

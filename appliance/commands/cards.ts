@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { cascadesOf, checkPositions } from '../table/card-table.js';
-import { ModelError } from '../cards/recognition/classifier.js';
-import { drawPositions } from '../cards/recognition/calibration.js';
-import { type ImageScore, parseTruthCsv, scoreImage, summarise, type Summary, TruthError, type TruthRow } from '../cards/recognition/evaluation.js';
-import { readPositions, type Cascades, type Positions } from '../cards/recognition/positions.js';
-import { inside } from '../cards/recognition/quad.js';
-import { ImageError, CardRecognizer, readImage, type FoundCard } from '../cards/recognition/recognizer.js';
+import { ModelError } from '../recognition/classifier.js';
+import { drawPositions } from '../recognition/calibration.js';
+import { type ImageScore, parseTruthCsv, scoreImage, summarise, type Summary, TruthError, type TruthRow } from '../recognition/evaluation.js';
+import { readPositions, type Cascades, type Positions } from '../recognition/positions.js';
+import { inside } from '../recognition/quad.js';
+import { ImageError, CardRecognizer, readImage, type FoundCard } from '../recognition/recognizer.js';
 
 const USAGE = `usage: pitbox cards recognize IMAGE... [--json]
        pitbox cards calibrate --config FILE --image STILL.png --out OVERLAY.png
@@ -76,7 +76,7 @@ async function calibrate(args: string[]): Promise<number> {
   }
   try {
     const config = loadConfig(values.config);
-    if (config.game === 'roulette') throw new ConfigError(values.config, ['game: calibration is for card tables (baccarat, blackjack)']);
+    if (config.game === 'roulette') throw new ConfigError(values.config, ['game: calibration is for card tables (baccarat, blackjack, dragon-tiger)']);
     const positions = checkPositions(config, values.config);
     const image = readImage(values.image);
     const recognizer = await CardRecognizer.load(config.cards.model ? { modelSpec: config.cards.model } : {});
@@ -106,7 +106,7 @@ function round(x: number, digits: number): number {
 
 /**
  * `pitbox cards evaluate DIR`: the recogniser on a folder of stills against a CSV of the cards in
- * each (DIR/cards.csv unless --csv; format in cards/recognition/evaluation.ts). With --config, rows
+ * each (DIR/cards.csv unless --csv; format in recognition/evaluation.ts). With --config, rows
  * that name a position are scored on what the table would read there (cascades in deal order).
  */
 async function evaluate(args: string[]): Promise<number> {
@@ -138,7 +138,7 @@ async function evaluate(args: string[]): Promise<number> {
     rows = parseTruthCsv(readFileSync(csvPath, 'utf8'), csvPath);
     if (values.config) {
       const config = loadConfig(values.config);
-      if (config.game === 'roulette') throw new ConfigError(values.config, ['game: evaluation is for card tables (baccarat, blackjack)']);
+      if (config.game === 'roulette') throw new ConfigError(values.config, ['game: evaluation is for card tables (baccarat, blackjack, dragon-tiger)']);
       positions = checkPositions(config, values.config);
       cascades = cascadesOf(config);
     }

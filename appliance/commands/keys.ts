@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { generateKey, KeyError, loadKeys, sealPlainKeys, type SigningKey } from '../signing/keyring.js';
 import type { SealWith } from '../signing/sealed.js';
-import { REVOKE_KEY, defaultSocketPath } from '../table/control-socket.js';
+import { REVOKE_KEY, defaultSocketPath } from '../kernel/control-socket.js';
 import { askControl } from './table.js';
 
 const USAGE = `usage: pitbox keys generate --dir DIR [--plain | --seal auto|host|tpm2|host+tpm2]

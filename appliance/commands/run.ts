@@ -5,7 +5,7 @@ import { createLogger } from '../log.js';
 import { KeyError } from '../signing/keyring.js';
 import { CardTable } from '../table/card-table.js';
 import { RouletteTable } from '../table/roulette-table.js';
-import { ModelError } from '../cards/recognition/classifier.js';
+import { ModelError } from '../recognition/classifier.js';
 import { SystemdNotifier } from '../ops/sd-notify.js';
 import { startTestLeak } from '../ops/test-leak.js';
 

@@ -8,7 +8,7 @@ import { PtyPair } from '../../drivers/serial/pty-pair.js';
 import { SimulatedInputNode as FakeInputNode } from '../../drivers/input/simulator/input-node.js';
 import { loadConfig } from '../config/load.js';
 import type { TableConfig } from '../config/schema.js';
-import { defaultSocketPath } from '../table/control-socket.js';
+import { defaultSocketPath } from '../kernel/control-socket.js';
 import { SimulatedDealer, type DealerKey } from './simulated-dealer.js';
 import { askControl } from './table.js';
 import { connectTarget, resolveTarget } from './tail.js';

@@ -1,7 +1,7 @@
 import { createConnection } from 'node:net';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/load.js';
-import { ACTIONS, defaultSocketPath, type Action } from '../table/control-socket.js';
+import { ACTIONS, defaultSocketPath, type Action } from '../kernel/control-socket.js';
 
 const USAGE = `usage: pitbox table ACTION (--config FILE | --socket PATH) [--by NAME] [--reason TEXT]
   ACTION: ${ACTIONS.join(', ')}`;

@@ -108,7 +108,7 @@ t.test('camera problems name the camera, and the shipped configs parse', async (
 
   const ok = parseConfig(`${minimal}cameras:\n  - name: c1\n    source: { kind: test, width: 1280, height: 720, framerate: 30 }\n`);
   t.match(ok.cameras[0], { encoder: { kind: 'auto', bitrateKbps: 3000, keyframeIntervalS: 1 }, outputs: [], analysis: { enabled: true, maxFps: 15 }, silenceMs: 2000 });
-  for (const file of ['table.example.yaml', 'simulation.yaml']) {
+  for (const file of ['table.example.yaml', 'simulation.yaml', 'dragon-tiger.example.yaml']) {
     const text = readFileSync(new URL(`../../config/${file}`, import.meta.url), 'utf8');
     t.ok(parseConfig(text, file).cameras.length > 0, `${file} parses, with a camera`);
   }

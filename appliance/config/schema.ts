@@ -3,8 +3,8 @@ import { camerasConfig } from '../../drivers/camera/config.js';
 import { inputConfig, shoeConfig } from '../../drivers/input/config.js';
 import { numberLineConfig } from '../../drivers/wheel/generic/config.js';
 import { cammeghSs2Config } from '../../drivers/wheel/ss2/config.js';
+import { TOPIC_LEVEL } from '../contract/topics.js';
 import { isLoopback } from '../net/listener.js';
-import { TOPIC_LEVEL } from '../uplink/topics.js';
 
 const topicLevel = z.string().regex(TOPIC_LEVEL, 'letters, digits, "_", "." and "-" only (it becomes an MQTT topic level)');
 const filePath = z.string().min(1);
@@ -159,14 +159,22 @@ const blackjackTable = z.strictObject({
     .default({ boxes: 7, maxCards: 6, hitSoft17: false }),
 });
 
-/** One table, one YAML file. Unknown keys are errors: a typo must not silently fall back to a default. */
-export const tableConfig = z.discriminatedUnion('game', [rouletteTable, baccaratTable, blackjackTable]);
+const dragonTigerTable = z.strictObject({
+  ...common,
+  game: z.literal('dragon-tiger'),
+  openOnStart: z.boolean().default(false).describe('Open the table as soon as it runs'),
+  cards,
+  betting,
+});
 
-export const GAMES = ['roulette', 'baccarat', 'blackjack'] as const;
+/** One table, one YAML file. Unknown keys are errors: a typo must not silently fall back to a default. */
+export const tableConfig = z.discriminatedUnion('game', [rouletteTable, baccaratTable, blackjackTable, dragonTigerTable]);
+
+export const GAMES = ['roulette', 'baccarat', 'blackjack', 'dragon-tiger'] as const;
 /** The fields every table has: checked on their own when `game` itself is wrong, so nothing else goes unreported. */
 export const commonConfig = z.object(common);
 
 export type TableConfig = z.infer<typeof tableConfig>;
 export type RouletteConfig = z.infer<typeof rouletteTable>;
-export type CardTableConfig = z.infer<typeof baccaratTable> | z.infer<typeof blackjackTable>;
+export type CardTableConfig = z.infer<typeof baccaratTable> | z.infer<typeof blackjackTable> | z.infer<typeof dragonTigerTable>;
 export type CardsConfig = z.infer<typeof cards>;

@@ -8,8 +8,8 @@ import t from 'tap';
 import { inputConfig } from '../../drivers/input/config.js';
 import { standInBin } from '../test-support/input-stand-ins.js';
 import { until } from '../test-support/harness.js';
-import type { TableControl } from '../table/control-socket.js';
-import type { EventDraft } from '../table/events.js';
+import type { TableControl } from '../kernel/control-socket.js';
+import type { EventDraft } from '../kernel/events.js';
 import { DealerStation, SETTLE_MS } from './station.js';
 
 process.env['PATH'] = `${standInBin()}:${process.env['PATH']}`;

@@ -11,8 +11,9 @@ import { SerialPanel } from '../../drivers/input/serial-panel.js';
 import type { JsonObject } from '../contract/envelope.js';
 import { codePattern, parseShoeCode } from '../cards/shoe-code.js';
 import type { ShoeRead } from '../cards/shoe-match.js';
-import { perform, type Action, type TableControl } from '../table/control-socket.js';
-import type { EventDraft } from '../table/events.js';
+import { perform, type Action, type TableControl } from '../kernel/control-socket.js';
+import type { TableGame } from '../kernel/game.js';
+import type { EventDraft } from '../kernel/events.js';
 
 /** The last press a dealer made, and what the table said: the monitor shows it. */
 export interface PressRecord {
@@ -255,7 +256,7 @@ export interface TableSide {
     refreshStatus(): void;
     readonly metrics: { onPress(action: string, accepted: boolean): void } | null;
   };
-  readonly engine: TableControl & { snapshot(): unknown };
+  readonly engine: TableGame;
   /** Publishes the table's state after an event. */
   readonly publishState: () => void;
   readonly shoe?: StationHooks['shoe'];

@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the list of every check `pitbox doctor` runs, in the order it prints
+// them; each check is short and stands alone, and the list reads as the one report a technician gets.
 import { spawnSync } from 'node:child_process';
 import { randomUUID, verify as edVerify, createPublicKey } from 'node:crypto';
 import { accessSync, constants, existsSync, readdirSync, readFileSync, statfsSync, statSync } from 'node:fs';
@@ -9,29 +11,23 @@ import mqtt from 'mqtt';
 import { SerialPortStream } from '@serialport/stream';
 import { readWhipToken, whipTarget } from '../../drivers/camera/whip/whip-url.js';
 import { parseOutput } from '../../drivers/camera/outputs.js';
-import { LineFramer, type FramedLine } from '../../drivers/wheel/ss2/line-framer.js';
+import { LineFramer, type FramedLine } from '../../drivers/serial/line-framer.js';
 import { decodeLine } from '../../drivers/wheel/ss2/messages.js';
-import { CardRecognizer } from '../cards/recognition/recognizer.js';
-import { measureCamera } from '../commands/camera.js';
+import { CardRecognizer } from '../recognition/recognizer.js';
+import { measureCamera } from './measure-camera.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import type { TableConfig } from '../config/schema.js';
 import { verifyChain } from '../journal/integrity.js';
 import { silentLogger } from '../log.js';
 import { KeyError, loadKeys } from '../signing/keyring.js';
-import { defaultSocketPath } from '../table/control-socket.js';
+import { defaultSocketPath } from '../kernel/control-socket.js';
 import { uplinkClientOptions, uplinkUrl } from '../uplink/client-options.js';
 import { fail, pass, skip, warn, type Check, type CheckResult } from './doctor.js';
+import type { DoctorContext } from './doctor-context.js';
 import { httpTlsCheck, packageFilesCheck } from './security-checks.js';
 import { inputsCheck } from './input-checks.js';
 
-/** What the checks share: the config (if it loads) and what a running appliance says of itself. */
-export interface DoctorContext {
-  readonly configFile: string;
-  config: TableConfig | null;
-  /** The running appliance's status (from its control socket), or null when it is not running. */
-  running: Record<string, unknown> | null;
-  readonly socketPath: (config: TableConfig) => string;
-}
+export type { DoctorContext };
 
 const MIB = 2 ** 20;
 
@@ -150,25 +146,7 @@ export const CHECKS: Check<DoctorContext>[] = [
       const urls = c.cameras.flatMap((cam) => cam.outputs.map((u) => ({ cam: cam.name, url: u })));
       if (urls.length === 0) return skip('no video outputs configured');
       const out: CheckResult[] = [];
-      for (const { cam, url } of urls) {
-        const u = new URL(url);
-        const shown = `${cam} ${u.protocol}//${u.host}`;
-        try {
-          await lookup(u.hostname);
-        } catch (err) {
-          out.push(fail(`${shown}: cannot resolve ${u.hostname}: ${(err as NodeJS.ErrnoException).code ?? ''}`, 'fix the host name or the box\'s DNS'));
-          continue;
-        }
-        if (parseOutput(url).protocol === 'whip') {
-          out.push(await whipReachable(shown, url));
-        } else if (parseOutput(url).protocol === 'rtmp') {
-          const ok = await tcpReachable(u.hostname, Number(u.port || 1935), 3000);
-          out.push(ok ? pass(`${shown}: reachable`) : fail(`${shown}: nothing answers on TCP ${u.port || 1935}`, 'is the ingest server up? is a firewall in the way?'));
-        } else {
-          // SRT and RTP run over UDP: only sending video shows whether they get through.
-          out.push(pass(`${shown}: resolves (UDP: \`pitbox camera test\` shows frames sent and the sink's counters)`));
-        }
-      }
+      for (const { cam, url } of urls) out.push(await outputReachable(cam, url));
       return out;
     }),
   },
@@ -244,7 +222,9 @@ export const CHECKS: Check<DoctorContext>[] = [
     run: needConfig(async (c, ctx) => {
       if (!c.uplink && !ctx.running) return skip('no uplink: the embedded broker is the uplink, and the appliance is not running');
       const url = uplinkUrl(c);
-      const client = await mqtt.connectAsync(url, uplinkClientOptions(c, ctx.configFile, { clientId: `pitbox-doctor-${randomUUID().slice(0, 8)}`, reconnectPeriod: 0, connectTimeout: 8000 })).catch((err: Error) => err);
+      const options = secretsOr(() => uplinkClientOptions(c, ctx.configFile, { clientId: `pitbox-doctor-${randomUUID().slice(0, 8)}`, reconnectPeriod: 0, connectTimeout: 8000 }));
+      if (isResult(options)) return options;
+      const client = await mqtt.connectAsync(url, options).catch((err: Error) => err);
       if (client instanceof Error) return fail(`${url}: cannot connect: ${client.message}`, 'check the URL, the CA/certificates, the username and password file, and the network path');
       try {
         const topic = `${c.topicPrefix}/${c.studio}/${c.table}/doctor/${randomUUID()}`;
@@ -269,7 +249,9 @@ export const CHECKS: Check<DoctorContext>[] = [
       if (c.uplink && !c.broker.enabled) return skip('disabled (broker.enabled: false)');
       if (!ctx.running) return skip('the appliance is not running (it serves the local broker)');
       const url = `mqtt://${c.broker.host === '0.0.0.0' ? '127.0.0.1' : c.broker.host}:${c.broker.port}`;
-      const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...(c.broker.username ? { username: c.broker.username } : {}), ...(c.broker.passwordFile ? { password: uplinkClientOptions(c, ctx.configFile).password } : {}) }).catch((err: Error) => err);
+      const password = c.broker.passwordFile ? secretsOr(() => ({ password: uplinkClientOptions(c, ctx.configFile).password })) : { password: undefined };
+      if (isResult(password)) return password;
+      const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...(c.broker.username ? { username: c.broker.username } : {}), ...(password.password === undefined ? {} : { password: password.password }) }).catch((err: Error) => err);
       if (client instanceof Error) return fail(`${url}: ${client.message}`, 'the appliance serves it: see its log');
       try {
         const birth = `${c.topicPrefix}/${c.studio}/${c.table}/birth`;
@@ -424,4 +406,48 @@ async function whipReachable(shown: string, url: string): Promise<CheckResult> {
   } catch (err) {
     return fail(`${shown}: no answer from the WHIP endpoint: ${(err as Error).message}`, 'is the ingest server up? is a firewall in the way?');
   }
+}
+
+/**
+ * One output URL as the schema accepts it: resolved and, where TCP shows it, reached. Any URL
+ * gets an answer, never an exception: an SRT listener (`srt://:9000?mode=listener`) has no host
+ * to reach, receivers connect to this box.
+ */
+export async function outputReachable(cam: string, url: string): Promise<CheckResult> {
+  let spec: ReturnType<typeof parseOutput>;
+  try {
+    spec = parseOutput(url);
+  } catch (err) {
+    return fail(`${cam} ${url}: ${(err as Error).message}`, 'fix the output URL in the config (`pitbox config check` says what is wrong)');
+  }
+  const u = new URL(url.replace(/^srt:\/\/:/, 'srt://0.0.0.0:'));
+  const shown = `${cam} ${u.protocol}//${u.host}`;
+  if (spec.protocol === 'srt' && (u.searchParams.get('mode') ?? 'caller') === 'listener') {
+    return pass(`${cam} srt listener on port ${u.port}: receivers connect to this box (\`pitbox camera test\` shows frames sent)`);
+  }
+  try {
+    await lookup(u.hostname);
+  } catch (err) {
+    return fail(`${shown}: cannot resolve ${u.hostname}: ${(err as NodeJS.ErrnoException).code ?? ''}`, 'fix the host name or the box\'s DNS');
+  }
+  if (spec.protocol === 'whip') return whipReachable(shown, url);
+  if (spec.protocol === 'rtmp') {
+    const ok = await tcpReachable(u.hostname, Number(u.port || 1935), 3000);
+    return ok ? pass(`${shown}: reachable`) : fail(`${shown}: nothing answers on TCP ${u.port || 1935}`, 'is the ingest server up? is a firewall in the way?');
+  }
+  // SRT callers and RTP run over UDP: only sending video shows whether they get through.
+  return pass(`${shown}: resolves (UDP: \`pitbox camera test\` shows frames sent and the sink's counters)`);
+}
+
+/** What needs the secret and certificate files the config names, or a failing line saying which is missing. */
+function secretsOr<T extends object>(build: () => T): T | CheckResult {
+  try {
+    return build();
+  } catch (err) {
+    return fail((err as Error).message, 'put the file where the config says (a secret comes from $CREDENTIALS_DIRECTORY under systemd: LoadCredential= in the unit)');
+  }
+}
+
+function isResult(x: object): x is CheckResult {
+  return 'status' in x && 'found' in x;
 }

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
-import { cardTable, simulatedTable, startAppliance, startBroker, stopAppliance, stopMosquitto, until } from '../test-support/harness.js';
+import { cardTable, freePort, simulatedTable, startAppliance, startBroker, stopAppliance, stopMosquitto, until } from '../test-support/harness.js';
+import { outputReachable } from './checks.js';
 import { exitCode, fail, formatLines, pass, runChecks, warn } from './doctor.js';
 
 const cli = new URL('../cli.ts', import.meta.url).pathname;
@@ -162,4 +163,28 @@ t.test('outputs: a WHIP endpoint that answers, one that refuses the token, a tok
   t.match(found[0], { status: 'pass', found: /the WHIP endpoint answers \(204\)/ });
   t.match(found[1], { status: 'fail', found: /refuses the token \(401\)/ });
   t.match(found[2], { status: 'fail', found: /cannot read the token file .*missing \(ENOENT\)/ });
+});
+
+t.test('outputs: every URL the schema accepts gets an answer, never a crash (an SRT listener has no host)', async (t) => {
+  const refused = await freePort();
+  t.match(await outputReachable('overhead', 'srt://:9000?mode=listener&latency=120'), { status: 'pass', found: /srt listener on port 9000/ });
+  t.match(await outputReachable('overhead', 'srt://0.0.0.0:9001?mode=listener'), { status: 'pass', found: /listener on port 9001/ });
+  t.match(await outputReachable('overhead', 'srt://127.0.0.1:9000?mode=caller'), { status: 'pass', found: /resolves/ });
+  t.match(await outputReachable('overhead', 'rtp://127.0.0.1:5004'), { status: 'pass', found: /resolves/ });
+  t.match(await outputReachable('overhead', `rtmp://127.0.0.1:${refused}/live/key`), { status: 'fail', found: /nothing answers on TCP/ });
+  t.match(await outputReachable('overhead', 'srt://no-such-host.invalid:9000'), { status: 'fail', found: /cannot resolve/ });
+  t.match(await outputReachable('overhead', 'http://example/x'), { status: 'fail', found: /unsupported protocol/ });
+  t.match(await outputReachable('overhead', 'not a url'), { status: 'fail', found: /not a URL/ });
+});
+
+t.test('every shipped config: doctor answers every check, none crashes', async (t) => {
+  const dir = new URL('../../config/', import.meta.url).pathname;
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+  t.ok(files.length >= 4, files.join(', '));
+  for (const file of files) {
+    const r = await doctor('--config', join(dir, file));
+    t.ok(r.lines.length > 5, `${file}: doctor answered\n${r.out}`);
+    t.same(r.lines.filter((l) => l.status === 'crashed'), [], `${file}: no check crashed`);
+    t.same(status(r.lines, 'config'), ['pass'], `${file}: the config itself is valid`);
+  }
 });

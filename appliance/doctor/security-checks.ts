@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { readSecret } from '../config/load.js';
 import { tlsIdentity, wantsTls } from '../http/tls-identity.js';
 import { checkInstalledFiles, INSTALL_ROOT, SBOM_FILE } from '../ops/installed-files.js';
-import type { DoctorContext } from './checks.js';
+import type { DoctorContext } from './doctor-context.js';
 import { fail, pass, skip, warn, type Check, type CheckResult } from './doctor.js';
 
 const DAY_MS = 86_400_000;

@@ -52,7 +52,7 @@ function cardHtml(c) {
   return '<span class="' + (red ? 'red' : '') + '">' + rank + SUITS[c[1]] + '</span>';
 }
 // Positions grouped by hand (player1 -> PLAYER), hands in table order, cards in slot order.
-const HAND_ORDER = (h) => h === 'player' ? 0 : h === 'banker' ? 1 : h === 'dealer' ? 1000 : 10 + Number(h.replace(/\\D/g, ''));
+const HAND_ORDER = (h) => h === 'player' || h === 'dragon' ? 0 : h === 'banker' || h === 'tiger' ? 1 : h === 'dealer' ? 1000 : 10 + Number(h.replace(/\\D/g, ''));
 function handsOf(cards) {
   const hands = {};
   for (const p of Object.keys(cards)) {
@@ -74,6 +74,7 @@ function phaseOf(s) {
 function resultText(r) {
   if (r.type === 'round.voided') return '#' + r.round + ' void';
   const d = r.data || {};
+  if (d.winner && d.game === 'dragon-tiger') return '#' + r.round + ' ' + (d.suitedTie ? 'SUITED TIE' : d.winner.toUpperCase()) + ' ' + d.dragon + '-' + d.tiger;
   if (d.winner) return '#' + r.round + ' ' + d.winner.toUpperCase() + ' ' + d.playerTotal + '-' + d.bankerTotal;
   if (typeof d.number === 'number') return '#' + r.round + ' ' + d.number;
   if (d.dealer) return '#' + r.round + ' dealer ' + d.dealer.total;

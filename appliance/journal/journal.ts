@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { chainHashOfText, seal, type EventEnvelope, type Signer } from '../contract/envelope.js';
 import type { Ed25519Jwk } from '../contract/jwk.js';
-import type { EventDraft } from '../table/events.js';
+import type { EventDraft } from '../kernel/events.js';
 import { checkAtOpen, verifyChain, type ChainReport } from './integrity.js';
 import { adoptPruneMark, checkJournal, createSchema, JournalError } from './schema.js';
 

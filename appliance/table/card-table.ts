@@ -1,23 +1,18 @@
 import type { Logger } from 'pino';
 import type { CameraFrame } from '../../drivers/camera/camera.js';
 import { CardEngine, type CardSnapshot } from '../cards/card-engine.js';
-import { baccarat, blackjack, type CardGame } from '../cards/games.js';
-import { positionsFromConfig, readPositions, type Cascades, type Positions } from '../cards/recognition/positions.js';
-import { CardRecognizer } from '../cards/recognition/recognizer.js';
+import { positionsFromConfig, readPositions, type Cascades, type Positions } from '../recognition/positions.js';
+import { CardRecognizer } from '../recognition/recognizer.js';
 import { ConfigError } from '../config/load.js';
 import type { CardTableConfig } from '../config/schema.js';
 import type { JsonObject } from '../contract/envelope.js';
 import { tableStation, type DealerStation } from '../dealer/station.js';
-import { ControlSocket, defaultSocketPath } from './control-socket.js';
+import { ControlSocket, defaultSocketPath } from '../kernel/control-socket.js';
+import { gameOf } from './card-games.js';
 import { stopInOrder } from './stop-in-order.js';
 import { analysisSize } from '../../drivers/camera/pipeline.js';
 import { describeDown, TableCameras } from './table-cameras.js';
 import { TableRuntime } from './table-runtime.js';
-
-/** The game a card table's config describes. */
-export function gameOf(config: CardTableConfig): CardGame {
-  return config.game === 'baccarat' ? baccarat : blackjack(config.rules);
-}
 
 /**
  * Positions in the config must be the game's (a misspelt one would silently never deal), and
@@ -28,7 +23,7 @@ export function checkPositions(config: CardTableConfig, configFile: string): Pos
   const { source } = config.cards;
   const cascades = cascadesOf(config);
   const unknown = Object.keys(config.cards.positions).filter((p) => !game.positions.includes(p) && !cascades[p]);
-  const problems = unknown.map((p) => `cards.positions.${p}: not a ${game.name} position (${game.positions.slice(0, 6).join(', ')}, ...)${game.name === 'blackjack' ? ' or a whole hand (box1, dealer, ...)' : ''}`);
+  const problems = unknown.map((p) => `cards.positions.${p}: not a ${game.name} position (${game.positions.slice(0, 6).join(', ')}, ...)${game.wholeHands ? ' or a whole hand (box1, dealer, ...)' : ''}`);
   for (const [hand, slots] of Object.entries(cascades)) {
     const both = slots.filter((s) => config.cards.positions[s] !== undefined);
     if (both.length > 0) problems.push(`cards.positions.${hand}: the whole hand is drawn, and so is ${both.join(', ')}: draw one or the other`);
@@ -41,7 +36,7 @@ export function checkPositions(config: CardTableConfig, configFile: string): Pos
     if (Object.keys(config.cards.positions).length === 0) problems.push(`cards.positions: required when cards.source is ${source}`);
   }
   if (source !== 'camera' && !config.cards.shoe) problems.push(`cards.shoe: required when cards.source is ${source}`);
-  if (source === 'shoe' && game.name === 'blackjack') problems.push('cards.source: blackjack cannot deal from the shoe alone (which box a hit goes to is the players\' choice, seen only by the camera): use both');
+  if (source === 'shoe' && game.notFromShoeAlone) problems.push(`cards.source: ${game.name} cannot deal from the shoe alone (${game.notFromShoeAlone}): use both`);
   if (problems.length > 0) throw new ConfigError(configFile, problems);
   return positionsFromConfig(config.cards.positions);
 }
@@ -62,7 +57,7 @@ export function cascadesOf(config: CardTableConfig): Cascades {
 }
 
 /**
- * One baccarat or blackjack table: the runtime (journal, keys, brokers, delivery), the card
+ * One card table (any game of `card-games.ts`): the runtime (journal, keys, brokers, delivery), the card
  * engine, the cameras, the recogniser reading one camera's frames, and the control socket the
  * dealer's buttons talk to. The recognition camera being down (or not yet up) suspends the table.
  */

@@ -12,8 +12,8 @@ import { silentLogger } from '../log.js';
 import { generateKey, loadKeys } from '../signing/keyring.js';
 import { startBroker, stopMosquitto, until, verifyReceived } from '../test-support/harness.js';
 import { machine, unsealAsTheUnitWould } from '../test-support/sealed-keys.js';
-import { ControlSocket } from './control-socket.js';
-import { refused } from './events.js';
+import { ControlSocket } from '../kernel/control-socket.js';
+import { refused } from '../kernel/events.js';
 import { TableRuntime } from './table-runtime.js';
 
 /**

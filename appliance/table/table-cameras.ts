@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { Camera, type CameraHealth, type FrameConsumer } from '../../drivers/camera/camera.js';
 import type { CameraConfig } from '../../drivers/camera/config.js';
 import type { JsonObject } from '../contract/envelope.js';
-import type { EventDraft } from './events.js';
+import type { EventDraft } from '../kernel/events.js';
 
 export interface CameraWatch {
   /** Journals an event (the table supplies its engine's snapshot). */

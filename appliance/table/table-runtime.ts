@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the journal, keys, brokers, delivery, alarms and the local HTTP
+// server of one table start, hand over and stop in one fixed order (STYLE 5), on shared state.
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -22,10 +24,11 @@ import { StatusPage, type Overlay, type PreviewSource } from '../http/status-pag
 import { EmbeddedBroker } from '../uplink/embedded-broker.js';
 import { LocalMirror } from '../uplink/local-mirror.js';
 import { Publisher } from '../uplink/publisher.js';
-import { tableTopics, type TableTopics } from '../uplink/topics.js';
+import { tableTopics, type TableTopics } from '../contract/topics.js';
 import { uplinkClientOptions, uplinkUrl } from '../uplink/client-options.js';
 import { revocationRefusal } from '../signing/revocation.js';
-import { accepted, refused, type Decision, type EventDraft } from './events.js';
+import { accepted, refused, type Decision, type EventDraft } from '../kernel/events.js';
+import type { GameState, TableGame } from '../kernel/game.js';
 import { monotonicNs } from '../../drivers/camera/gst.js';
 
 const MAINTENANCE_MS = 5000;
@@ -57,7 +60,8 @@ export interface RuntimeHooks {
 
 /**
  * Everything a table needs that is not its game: the journal, the signing keys, the brokers,
- * delivery, retention and the space alarm. Roulette uses it now; the card tables will too.
+ * delivery, retention, alarms and the local HTTP pages. Every table (roulette and the card games)
+ * runs its game on one.
  */
 export class TableRuntime {
   readonly topics: TableTopics;
@@ -234,7 +238,7 @@ export class TableRuntime {
   }
 
   /** Tells an engine created after start-up what already stands against the journal. */
-  tellStanding(engine: { onStorage(problem: string | null): void; onIntegrity(problem: string): void }): void {
+  tellStanding(engine: TableGame): void {
     const storage = this.storageProblem();
     if (storage !== null) engine.onStorage(storage);
     const integrity = this.integrityProblem();
@@ -257,7 +261,7 @@ export class TableRuntime {
    * restart would not bring those back, and restarting on them would restart-loop the table.
    * `summary` is one line for `systemctl status`.
    */
-  health(state: { readonly open: boolean; readonly suspended: { readonly code: string } | null } | null): { problem: string | null; summary: string } {
+  health(state: GameState | null): { problem: string | null; summary: string } {
     const j = this.journal;
     let problem: string | null = j ? null : 'the journal is not open';
     try {

@@ -1,7 +1,7 @@
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Journal, JournaledEvent } from '../journal/journal.js';
-import type { TableTopics } from './topics.js';
+import type { TableTopics } from '../contract/topics.js';
 
 export interface DeliveryOptions {
   /** Most live events handed to mqtt.js and not yet acknowledged. */

@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the camera supervisor's restarts, watchdog, health and frame hand-off
+// share one worker process's state; the worker, pipeline, outputs and encoders are their own files.
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';

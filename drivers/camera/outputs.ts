@@ -5,6 +5,9 @@
  *   rtp://host:port[?pt=96]                                                 (RTP/H.264 over UDP)
  *   whip+https://host/path[?tokenFile=/path&turn=turn://u:p@host:port]      (WebRTC, RFC 9725)
  */
+import { OutputUrlError } from './output-url-error.js';
+import { whipTarget } from './whip/whip-url.js';
+
 export type OutputProtocol = 'srt' | 'rtmp' | 'rtp' | 'whip';
 
 export interface OutputSpec {
@@ -14,12 +17,7 @@ export interface OutputSpec {
   readonly display: string;
 }
 
-export class OutputUrlError extends Error {
-  override name = 'OutputUrlError';
-}
-
-// whip-url.ts imports OutputUrlError from here; the cycle is resolved before either is called.
-import { whipTarget } from './whip/whip-url.js';
+export { OutputUrlError };
 
 const SRT_PARAMS = new Set(['mode', 'latency', 'passphrase', 'pbkeylen', 'streamid', 'localaddress', 'localport']);
 const SRT_MODES = new Set(['caller', 'listener', 'rendezvous']);

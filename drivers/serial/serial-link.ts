@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { SerialPortStream } from '@serialport/stream';
 import type { Logger } from 'pino';
-import type { LinkDownReason } from '../wheel/wheel.js';
-import { LineFramer, type FramedLine } from '../wheel/ss2/line-framer.js';
+import { LineFramer, type FramedLine } from './line-framer.js';
 import { Backoff, type BackoffPolicy } from './backoff.js';
+
+/** Why a serial link is down. */
+export type LinkDownReason = 'not-found' | 'open-failed' | 'disconnected' | 'silent' | 'stopped';
 
 /** A serialport binding: the real one in production, binding-mock or a pty in tests. */
 export type SerialBinding = ConstructorParameters<typeof SerialPortStream>[0]['binding'];

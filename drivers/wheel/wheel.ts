@@ -1,3 +1,4 @@
+import type { LinkDownReason } from '../serial/serial-link.js';
 import type { EventEmitter } from 'node:events';
 
 /** SS2 game states as the controller reports them (reference: "Status frame"). */
@@ -38,8 +39,8 @@ export interface WinningNumber {
   readonly at: number;
 }
 
-/** Why the link to the wheel is down. */
-export type LinkDownReason = 'not-found' | 'open-failed' | 'disconnected' | 'silent' | 'stopped';
+/** Why the link to the wheel is down: the serial link's reasons. */
+export type { LinkDownReason };
 
 /** The rotor speed the wheel holds at launch (`*T s`). */
 export interface RotorWindow {

@@ -1,9 +1,10 @@
-"""Renders the dealt-baccarat-round clip fixture (test-fixtures/cards/): an empty layout, then
-the dealer slides each card into its box (moving, so blurred and unreadable on the way), a hand
-passing over the cards, the tableau's third cards. Writes PNG frames, the table positions, and
-the expected events; scripts/make-card-clip.sh encodes them to H.264.
+"""Renders a dealt-round clip fixture (test-fixtures/cards/): an empty layout, then the dealer
+slides each card into its box (moving, so blurred and unreadable on the way), a hand passing
+over the cards. Baccarat (the tableau's third cards included) or Dragon Tiger (one card each).
+Writes PNG frames, the table positions, and the expected events; models/make-fixtures.sh encodes
+them to H.264.
 
-usage: make_clip.py ART_DIR DESIGN OUT_DIR
+usage: make_clip.py ART_DIR DESIGN OUT_DIR [baccarat|dragon-tiger]
 """
 import json
 import os
@@ -24,6 +25,13 @@ BOXES = {
 # Player 2C 3D = 5 draws 4S (9); banker 5H KS = 5 draws on a 4: 6H (1). Player wins 9 to 1.
 DEAL = [("player1", "2C"), ("banker1", "5H"), ("player2", "3D"), ("banker2", "KS"), ("player3", "4S"), ("banker3", "6H")]
 SHOE = (480, 60)
+EXPECTED = {"player": ["2C", "3D", "4S"], "banker": ["5H", "KS", "6H"], "winner": "player", "playerTotal": 9, "bankerTotal": 1}
+
+# Dragon Tiger: one box each side of the shoe. Dragon 9D, tiger QS: the tiger wins, 12 to 9.
+DT_BOXES = {"dragon": (330, 300, 0), "tiger": (630, 300, 0)}
+DT_DEAL = [("dragon", "9D"), ("tiger", "QS")]
+DT_EXPECTED = {"dragon": "9D", "tiger": "QS", "winner": "tiger", "dragonRank": 9, "tigerRank": 12, "suitedTie": False}
+GAMES = {"baccarat": (BOXES, DEAL, EXPECTED), "dragon-tiger": (DT_BOXES, DT_DEAL, DT_EXPECTED)}
 
 
 def box_polygon(cx, cy, angle):
@@ -33,11 +41,13 @@ def box_polygon(cx, cy, angle):
 
 def main():
     art_dir, design, out = sys.argv[1], sys.argv[2], sys.argv[3]
+    game = sys.argv[4] if len(sys.argv) > 4 else "baccarat"
+    boxes, deal, result = GAMES[game]
     os.makedirs(os.path.join(out, "frames"), exist_ok=True)
     rng = np.random.default_rng(2026)
     art = S.load_art(art_dir, design)
     table = S.felt(H, W, np.random.default_rng(5))
-    for name, (cx, cy, angle) in BOXES.items():  # the printed boxes of the layout
+    for name, (cx, cy, angle) in boxes.items():  # the printed boxes of the layout
         cv2.polylines(table, [np.array(box_polygon(cx, cy, angle), np.int32)], True, (120, 200, 230), 1)
     on_table = []  # (card, quad)
     frames = []
@@ -58,8 +68,8 @@ def main():
 
     for _ in range(int(3.0 * FPS)):
         render()
-    for position, card in DEAL:
-        cx, cy, angle = BOXES[position]
+    for position, card in deal:
+        cx, cy, angle = boxes[position]
         for k in range(1, 5):  # slides in from the shoe over 0.4 s
             t = k / 5
             c = (SHOE[0] + (cx - SHOE[0]) * t, SHOE[1] + (cy - SHOE[1]) * t)
@@ -72,10 +82,10 @@ def main():
         render()
     for i, f in enumerate(frames):
         cv2.imwrite(os.path.join(out, "frames", f"{i:04d}.png"), f)
-    positions = {name: box_polygon(cx, cy, angle) for name, (cx, cy, angle) in BOXES.items()}
+    positions = {name: box_polygon(cx, cy, angle) for name, (cx, cy, angle) in boxes.items()}
     expected = {
-        "dealt": [{"position": p, "card": c} for p, c in DEAL],
-        "result": {"player": ["2C", "3D", "4S"], "banker": ["5H", "KS", "6H"], "winner": "player", "playerTotal": 9, "bankerTotal": 1},
+        "dealt": [{"position": p, "card": c} for p, c in deal],
+        "result": result,
     }
     with open(os.path.join(out, "round.json"), "w") as f:
         json.dump({"width": W, "height": H, "fps": FPS, "frames": len(frames), "design": design, "positions": positions, "expected": expected}, f, indent=2)

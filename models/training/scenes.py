@@ -20,7 +20,7 @@ NONE = "--"
 CLASSES = CARDS + [FACE_DOWN, NONE]  # the model's outputs, in this order
 
 # The canonical card the recogniser warps every detection to, and the index corner it reads.
-# Must match appliance/cards/recognition/classify-input.ts.
+# Must match appliance/recognition/classify-input.ts.
 CARD_W, CARD_H = 112, 160
 CORNER_W, CORNER_H = 32, 64
 ART_W, ART_H = 240, 336
@@ -303,7 +303,7 @@ def random_scene(
 # ---- what the recogniser sees ------------------------------------------------------------------
 
 def order_quad(pts: np.ndarray) -> np.ndarray:
-    """Clockwise from a corner of a short edge, like appliance/cards/recognition/quad.ts."""
+    """Clockwise from a corner of a short edge, like appliance/recognition/quad.ts."""
     c = pts.mean(0)
     ang = np.arctan2(pts[:, 1] - c[1], pts[:, 0] - c[0])
     p = pts[np.argsort(ang, kind="stable")]

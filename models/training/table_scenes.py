@@ -27,7 +27,7 @@ ART_W, ART_H = S.ART_W, S.ART_H
 # The keypoint in art pixels (top-left index); the bottom-right one is its 180-degree image.
 INDEX_AT = (29.0, 52.0)
 # The patch the reader classifies, in card widths from the keypoint, in the corner's frame
-# (x along "right", y along "down"). Must match appliance/cards/recognition/corner-patch.ts.
+# (x along "right", y along "down"). Must match appliance/recognition/corner-patch.ts.
 PATCH_X = (-0.1375, 0.196)
 PATCH_Y = (-0.233, 0.267)
 PATCH_W, PATCH_H = 32, 48

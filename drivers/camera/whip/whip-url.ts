@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { OutputUrlError } from '../outputs.js';
+import { OutputUrlError } from '../output-url-error.js';
 
 /** A WHIP output as configured: whip+https://host/path?tokenFile=/etc/pitbox/whip-token&turn=turn://u:p@host:3478 */
 export interface WhipTarget {

@@ -4,7 +4,7 @@ import { SerialLink, type SerialBinding, type LinkDown } from '../../serial/seri
 import type { BackoffPolicy } from '../../serial/backoff.js';
 import type { RotorWindow, WheelCapabilities, WheelDriver, WheelEvents, WheelLink } from '../wheel.js';
 import { WheelCommandError } from '../wheel.js';
-import type { FramedLine } from './line-framer.js';
+import type { FramedLine } from '../../serial/line-framer.js';
 import { decodeLine } from './messages.js';
 import { hasMode, parseRotorWindow, Ss2Mode, Ss2Protocol } from './protocol.js';
 

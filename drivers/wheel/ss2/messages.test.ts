@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { LineFramer, type FramedLine } from './line-framer.js';
+import { LineFramer, type FramedLine } from '../../serial/line-framer.js';
 import { decodeLine, encodeNumberLine, encodeStatus, type Ss2Message } from './messages.js';
 import { seededRandom } from './simulator/random.js';
 

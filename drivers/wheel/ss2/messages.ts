@@ -1,5 +1,5 @@
 import type { RotorDirection, WheelState, WheelStatus } from '../wheel.js';
-import type { FramedLine } from './line-framer.js';
+import type { FramedLine } from '../../serial/line-framer.js';
 
 /** What one line from the SS2 host port means. */
 export type Ss2Message =

@@ -12,6 +12,8 @@ t.test('events read as a pit boss says them', async (t) => {
     'round 3 RESULT banker wins 7-7 (player 5H 2C; banker KD 7S)',
   );
   t.equal(describeEvent(event('round.result', { game: 'blackjack', dealer: { cards: ['TS', '7H'], total: 17, blackjack: false, bust: false }, boxes: { box1: { cards: [], total: 20, outcome: 'win' }, box2: { cards: [], total: 23, outcome: 'bust' } } }, 4)), 'round 4 RESULT dealer 17; box1 win, box2 bust');
+  t.equal(describeEvent(event('round.result', { game: 'dragon-tiger', dragon: 'KH', tiger: 'TS', winner: 'dragon', dragonRank: 13, tigerRank: 10, suitedTie: false }, 6)), 'round 6 RESULT dragon wins (dragon KH, tiger TS)');
+  t.equal(describeEvent(event('round.result', { game: 'dragon-tiger', dragon: '4C', tiger: '4C', winner: 'tie', dragonRank: 4, tigerRank: 4, suitedTie: true }, 7)), 'round 7 RESULT suited tie (dragon 4C, tiger 4C)');
   t.equal(describeEvent(event('round.voided', { code: 'miss-spin', reason: 'ball travelled with the rotor' }, 5)), 'round 5 VOID (miss-spin): ball travelled with the rotor');
   t.equal(describeEvent(event('table.suspended', { code: 'journal-integrity', reason: 'chain broken at seq 12' })), 'TABLE SUSPENDED (journal-integrity): chain broken at seq 12');
   t.equal(describeEvent(event('card.dealt', { position: 'player1', card: '7H' }, 2)), 'round 2 7H dealt to player1');

@@ -86,6 +86,10 @@ function describeResult(d: Record<string, unknown>): string {
     const sides = [d.natural ? 'natural' : '', d.playerPair ? 'player pair' : '', d.bankerPair ? 'banker pair' : ''].filter(Boolean);
     return `${winner} ${val(d.playerTotal)}-${val(d.bankerTotal)} (player ${cards('player')}; banker ${cards('banker')})${sides.length ? `, ${sides.join(', ')}` : ''}`;
   }
+  if (d.game === 'dragon-tiger') {
+    const winner = d.winner === 'tie' ? (d.suitedTie ? 'suited tie' : 'tie') : `${str(d.winner)} wins`;
+    return `${winner} (dragon ${str(d.dragon)}, tiger ${str(d.tiger)})`;
+  }
   if (d.game === 'blackjack') {
     const dealer = obj(d.dealer);
     const boxes = Object.entries(obj(d.boxes)).map(([box, b]) => `${box} ${str(obj(b).outcome)}`);

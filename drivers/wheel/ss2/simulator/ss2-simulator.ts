@@ -1,5 +1,5 @@
 import { PtyPair } from '../../../serial/pty-pair.js';
-import { LineFramer, type FramedLine } from '../line-framer.js';
+import { LineFramer, type FramedLine } from '../../../serial/line-framer.js';
 import { Ss2WheelModel, type WheelModelOptions } from './wheel-model.js';
 
 export type SimulatorOptions = Omit<WheelModelOptions, 'write'> & {

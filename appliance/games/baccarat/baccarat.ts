@@ -1,4 +1,4 @@
-import { pipValue, rankOf, type Card } from './card.js';
+import { pipValue, rankOf, type Card } from '../../cards/card.js';
 
 /** Baccarat card value: A = 1, 2-9 face value, T J Q K = 0. */
 export function baccaratValue(card: Card): number {

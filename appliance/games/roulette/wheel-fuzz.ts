@@ -1,9 +1,9 @@
-import type { RotorDirection, WheelStatus } from '../../drivers/wheel/wheel.js';
-import { LineFramer, type FramedLine } from '../../drivers/wheel/ss2/line-framer.js';
-import { decodeLine, encodeNumberLine, encodeStatus } from '../../drivers/wheel/ss2/messages.js';
-import { seededRandom } from '../../drivers/wheel/ss2/simulator/random.js';
-import { silentLogger } from '../log.js';
-import type { EventDraft } from '../table/events.js';
+import type { RotorDirection, WheelStatus } from '../../../drivers/wheel/wheel.js';
+import { LineFramer, type FramedLine } from '../../../drivers/serial/line-framer.js';
+import { decodeLine, encodeNumberLine, encodeStatus } from '../../../drivers/wheel/ss2/messages.js';
+import { seededRandom } from '../../../drivers/wheel/ss2/simulator/random.js';
+import { silentLogger } from '../../log.js';
+import type { EventDraft } from '../../kernel/events.js';
 import { RouletteEngine, type RouletteRules } from './roulette-engine.js';
 
 /**

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { CardEngine } from '../cards/card-engine.js';
-import { baccarat } from '../cards/games.js';
+import { baccarat } from '../games/baccarat/baccarat-game.js';
 import { silentLogger } from '../log.js';
 import { ControlSocket } from './control-socket.js';
 import type { EventDraft } from './events.js';

@@ -1,4 +1,4 @@
-import { pipValue, rankOf, type Card } from './card.js';
+import { pipValue, rankOf, type Card } from '../../cards/card.js';
 
 export interface BlackjackTotal {
   /** The best total: aces count 11 while that does not bust. */

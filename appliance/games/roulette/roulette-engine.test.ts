@@ -1,7 +1,7 @@
 import t from 'tap';
-import type { RotorDirection, WheelState, WheelStatus } from '../../drivers/wheel/wheel.js';
-import { silentLogger } from '../log.js';
-import type { EventDraft } from '../table/events.js';
+import type { RotorDirection, WheelState, WheelStatus } from '../../../drivers/wheel/wheel.js';
+import { silentLogger } from '../../log.js';
+import type { EventDraft } from '../../kernel/events.js';
 import { RouletteEngine, type RouletteRules } from './roulette-engine.js';
 import type { RouletteSnapshot } from './table-state.js';
 

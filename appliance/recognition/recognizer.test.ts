@@ -7,7 +7,7 @@ import { opencv } from './opencv.js';
 import { parseTruthCsv, scoreImage, summarise } from './evaluation.js';
 import { CardRecognizer } from './recognizer.js';
 
-const STILLS = new URL('../../../test-fixtures/cards/stills/', import.meta.url).pathname;
+const STILLS = new URL('../../test-fixtures/cards/stills/', import.meta.url).pathname;
 const truth = JSON.parse(readFileSync(join(STILLS, 'truth.json'), 'utf8')) as { scenes: { image: string; cards: { card: string; corners: [number, number][] }[] }[] };
 
 t.test('1080p stills with 8 cards: cards found and read, or abstained; never a wrong card, never a card where there is none', async (t) => {
@@ -76,7 +76,7 @@ t.test('a model that is not the one described is refused', async (t) => {
 });
 
 t.test('blackjack cascades in decks never trained on: what is vouched for is right; the covered cards are abstained, never guessed', async (t) => {
-  const dir = new URL('../../../test-fixtures/cards/cascades/', import.meta.url).pathname;
+  const dir = new URL('../../test-fixtures/cards/cascades/', import.meta.url).pathname;
   const rows = parseTruthCsv(readFileSync(join(dir, 'cards.csv'), 'utf8'), 'cards.csv');
   const recognizer = await CardRecognizer.load();
   t.teardown(() => recognizer.close());

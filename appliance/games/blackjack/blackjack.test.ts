@@ -1,6 +1,6 @@
 import t from 'tap';
 import { blackjackTotal, boxOutcome, dealerDraws } from './blackjack.js';
-import type { Card } from './card.js';
+import type { Card } from '../../cards/card.js';
 
 const cards = (s: string) => s.split(' ') as Card[];
 

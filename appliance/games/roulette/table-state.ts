@@ -1,6 +1,6 @@
-import type { RotorDirection, WheelState } from '../../drivers/wheel/wheel.js';
-import type { Incident } from '../table/events.js';
-import type { LifecycleSnapshot } from '../table/table-lifecycle.js';
+import type { RotorDirection, WheelState } from '../../../drivers/wheel/wheel.js';
+import type { Incident } from '../../kernel/events.js';
+import type { LifecycleSnapshot } from '../../kernel/table-lifecycle.js';
 
 /** The table as it is now: published retained on `.../state` so a late subscriber sees the present. */
 export interface TableState {

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { bankerDraws, baccaratValue, handTotal, nextCard, outcome } from './baccarat.js';
-import { DECK, parseCard, type Card } from './card.js';
+import { DECK, parseCard, type Card } from '../../cards/card.js';
 
 const cards = (s: string) => s.split(' ').filter(Boolean) as Card[];
 

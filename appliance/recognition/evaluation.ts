@@ -1,4 +1,4 @@
-import { isCard } from '../card.js';
+import { isCard } from '../cards/card.js';
 
 /**
  * Scoring the recogniser against what a person says is in each still: the cards a studio's

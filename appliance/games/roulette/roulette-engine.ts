@@ -1,8 +1,11 @@
+// Over 400 lines on purpose: every check of the SS2 reference's round, each a few lines, sharing
+// one round's state and read in the order the reference lists them; split, they would not read as one.
 import type { Logger } from 'pino';
-import type { RotorDirection, RotorWindow, WheelLink, WheelState, WheelStatus, WinningNumber } from '../../drivers/wheel/wheel.js';
-import { WheelWarning } from '../../drivers/wheel/wheel.js';
-import { accepted, refused, type Decision, type EventData, type EventDraft, type Incident, type IncidentCode } from '../table/events.js';
-import { TableLifecycle } from '../table/table-lifecycle.js';
+import type { RotorDirection, RotorWindow, WheelLink, WheelState, WheelStatus, WinningNumber } from '../../../drivers/wheel/wheel.js';
+import { WheelWarning } from '../../../drivers/wheel/wheel.js';
+import { accepted, refused, type Decision, type EventData, type EventDraft, type Incident, type IncidentCode } from '../../kernel/events.js';
+import type { TableGame } from '../../kernel/game.js';
+import { TableLifecycle } from '../../kernel/table-lifecycle.js';
 import { colourOf, nextSpin } from './pockets.js';
 import type { RouletteSnapshot, TableState } from './table-state.js';
 
@@ -65,7 +68,8 @@ interface Launch {
  *
  * Time comes from the frames themselves (`at`), so every rule is deterministic under test.
  */
-export class RouletteEngine extends TableLifecycle {
+export class RouletteEngine extends TableLifecycle implements TableGame {
+  readonly name = 'roulette';
   private round: Round | null = null;
   private linkUp = false;
   private reportedWindow: RotorWindow | null = null;

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as Ort from 'onnxruntime-node';
-import { isCard } from '../card.js';
+import { isCard } from '../cards/card.js';
 import type { CornerDetectorOptions } from './corner-detector.js';
 import { PATCH_H, PATCH_SIZE, PATCH_W } from './corner-patch.js';
 

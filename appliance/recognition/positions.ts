@@ -1,5 +1,5 @@
-import type { SeenCard } from '../card.js';
-import type { Reading } from '../confirmation.js';
+import type { SeenCard } from '../cards/card.js';
+import type { Reading } from '../cards/confirmation.js';
 import { inside, type Point } from './quad.js';
 import type { FoundCard } from './recognizer.js';
 

@@ -112,7 +112,7 @@ MUTATIONS: list[M] = [
       E('appliance/journal/journal.ts', "    const batch = this.pending;\n    try {", "    const batch = this.pending;\n    if (batch.length > 0) this.emit('durable', batch.map((p) => p.event));\n    try {"),
       grep='durability: WAL'),
     M('chain hashes the unsigned form', 'appliance/contract/contract.test.ts',
-      E('appliance/contract/envelope.ts', "return base64url(sha256(canonicalText));", "return base64url(sha256(canonicalText.replace(/,\"sig\":\"[^\"]*\"/, '')));"),
+      E('packages/consumer/src/envelope.ts', "return base64url(sha256(canonicalText));", "return base64url(sha256(canonicalText.replace(/,\"sig\":\"[^\"]*\"/, '')));"),
       grep='hash chain and signature against a known answer'),
     M('group-readable key accepted', 'appliance/signing/keyring.test.ts',
       E('appliance/signing/keyring.ts', "if ((st.mode & 0o077) !== 0) {", "if ((st.mode & 0o007) !== 0) {"),

@@ -8,7 +8,10 @@
 # void a round, make the shoe misread, unplug the keypad or the shoe (`help` lists it all).
 # Ctrl-C (or Ctrl-D on a terminal) stops everything.
 #
-# Environment: PITBOX_SIM_DIR (default /tmp/pitbox-baccarat-sim), PITBOX_SIM_HTTP_PORT (8181),
+# The game is the first argument: baccarat (default) or dragon-tiger (its own rendered clip):
+#   bash scripts/simulate-baccarat.sh dragon-tiger
+#
+# Environment: PITBOX_SIM_DIR (default /tmp/pitbox-GAME-sim), PITBOX_SIM_HTTP_PORT (8181),
 # PITBOX_SIM_BROKER_PORT (1884), PITBOX_SIM_AUTO=0 (no dealer: you press and deal yourself),
 # PITBOX_CLI (a command instead of the built CLI, e.g. "node --import tsx appliance/cli.ts";
 # then setup is skipped).
@@ -17,7 +20,12 @@ cd "$(dirname "$0")/.."
 if [ -z "${PITBOX_CLI:-}" ]; then bash scripts/setup.sh >&2; fi
 cli=${PITBOX_CLI:-node dist/appliance/cli.js}
 
-dir=${PITBOX_SIM_DIR:-/tmp/pitbox-baccarat-sim}
+game=${1:-baccarat}
+case "$game" in
+  baccarat | dragon-tiger) ;;
+  *) echo "usage: $0 [baccarat|dragon-tiger]: no rendered clip for '$game'" >&2; exit 2 ;;
+esac
+dir=${PITBOX_SIM_DIR:-/tmp/pitbox-$game-sim}
 http_port=${PITBOX_SIM_HTTP_PORT:-8181}
 broker_port=${PITBOX_SIM_BROKER_PORT:-1884}
 mkdir -p "$dir"
@@ -28,16 +36,16 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 clip=$(pwd)/test-fixtures/cards
-positions=$(node -e 'const r=require(process.argv[1]);for(const[k,v]of Object.entries(r.positions))console.log(`    ${k}: ${JSON.stringify(v)}`)' "$clip/baccarat-round.json")
-deal=$(node -e 'console.log(require(process.argv[1]).expected.dealt.map((d)=>d.card).join(","))' "$clip/baccarat-round.json")
+positions=$(node -e 'const r=require(process.argv[1]);for(const[k,v]of Object.entries(r.positions))console.log(`    ${k}: ${JSON.stringify(v)}`)' "$clip/$game-round.json")
+deal=$(node -e 'console.log(require(process.argv[1]).expected.dealt.map((d)=>d.card).join(","))' "$clip/$game-round.json")
 cat >"$dir/table.yaml" <<YAML
 studio: sim
-table: baccarat-sim
-game: baccarat
+table: $game-sim
+game: $game
 openOnStart: true
 cameras:
   - name: overhead
-    source: { kind: file, path: $clip/baccarat-round.mkv, width: 960, height: 540, framerate: 10 }
+    source: { kind: file, path: $clip/$game-round.mkv, width: 960, height: 540, framerate: 10 }
     analysis: { enabled: true, maxFps: 10 }
 cards:
   source: both

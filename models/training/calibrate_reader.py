@@ -132,6 +132,7 @@ def main() -> None:
     ap.add_argument("test")
     ap.add_argument("--pair-rate", type=float, default=0.005)
     ap.add_argument("--json")
+    ap.add_argument("--baseline", help="another checkpoint (the generic reader) scored on the same test patches")
     a = ap.parse_args()
     net = ReaderNet()
     state = torch.load(a.ckpt)
@@ -158,6 +159,10 @@ def main() -> None:
         "reliability": reliability(pt, yt),
         "thresholds": {"threshold": pair, "singleThreshold": single},
     }
+    if a.baseline:
+        base = ReaderNet()
+        base.load_state_dict(torch.load(a.baseline)["ema"])
+        report["baseline"] = {"top1": round(float((logits_of(base, xt).argmax(1) == yt).mean()), 4)}
     torch.onnx.export(Calibrated(net, temp), torch.zeros(1, 3, 48, 32), a.out, input_names=["corner"], output_names=["logits"],
                       dynamic_axes={"corner": {0: "corners"}, "logits": {0: "corners"}}, opset_version=13)
     text = json.dumps(report, indent=2)

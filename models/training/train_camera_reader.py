@@ -90,8 +90,9 @@ def main() -> None:
     ap.add_argument("ckpt")
     ap.add_argument("--init")
     ap.add_argument("--hours", type=float, default=100.0)
-    ap.add_argument("--lr", type=float, default=1e-3)
-    ap.add_argument("--batch", type=int, default=256)
+    ap.add_argument("--lr", type=float, default=5e-4)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--eval-every", type=float, default=EVAL_EVERY_S, help="seconds between checkpoints")
     a = ap.parse_args()
     xv, yv = load_dir(a.val)
     g = torch.Generator().manual_seed(int(time.time()))
@@ -148,18 +149,26 @@ def main() -> None:
                     pe.copy_(pm)
         step += 1
         trained_s += time.time() - t0
-        if time.time() - t_eval > EVAL_EVERY_S:
+        if time.time() - t_eval > a.eval_every:
             t_eval = time.time()
-            acc = accuracy(ema, xv, yv)
-            if acc > best:
-                best = acc
-                torch.save({"ema": ema.state_dict(), "step": step, "trained_s": trained_s, "val": acc}, a.ckpt + ".best")
-            torch.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(), "step": step,
-                        "trained_s": trained_s, "best": best}, a.ckpt + ".tmp")
-            os.replace(a.ckpt + ".tmp", a.ckpt)
-            print(f"step {step} patches {len(y)} loss {float(loss):.4f} val top-1 {acc:.4f} (best {best:.4f}) "
-                  f"{trained_s / 3600:.2f} h", flush=True)
+            best = checkpoint(a.ckpt, model, ema, opt, step, trained_s, best, xv, yv, float(loss), len(y))
+    if step > 0:  # stopped: keep what was trained since the last checkpoint
+        checkpoint(a.ckpt, model, ema, opt, step, trained_s, best, xv, yv, float("nan"), 0 if y is None else len(y))
     print("stopped", flush=True)
+
+
+def checkpoint(path: str, model: nn.Module, ema: nn.Module, opt: torch.optim.Optimizer, step: int, trained_s: float, best: float,
+               xv: torch.Tensor, yv: torch.Tensor, loss: float, patches: int) -> float:
+    """Saves the run (to resume) and, when its running average scores best on VAL, that average."""
+    acc = accuracy(ema, xv, yv)
+    if acc > best:
+        best = acc
+        torch.save({"ema": ema.state_dict(), "step": step, "trained_s": trained_s, "val": acc}, path + ".best")
+    torch.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(), "step": step,
+                "trained_s": trained_s, "best": best}, path + ".tmp")
+    os.replace(path + ".tmp", path)
+    print(f"step {step} patches {patches} loss {loss:.4f} val top-1 {acc:.4f} (best {best:.4f}) {trained_s / 3600:.2f} h", flush=True)
+    return best
 
 
 if __name__ == "__main__":

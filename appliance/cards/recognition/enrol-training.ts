@@ -80,8 +80,8 @@ export async function trainDeckReader(o: EnrolTrainingOptions): Promise<EnrolRes
   const run = (args: string[], nice = false): { child: ChildProcess; done: Promise<string> } => {
     const child = spawn(nice ? 'nice' : python, nice ? ['-n', '10', python, ...args] : args, { cwd: training, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     const done = new Promise<string>((resolve, reject) => {
       child.on('error', reject);
       child.on('exit', (code, signal) => (code === 0 || signal === 'SIGTERM' ? resolve(out) : reject(new EnrolError(`${args[0]} failed (${code ?? signal}):\n${out.trim().split('\n').slice(-8).join('\n')}`))));

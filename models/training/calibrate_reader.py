@@ -89,18 +89,23 @@ def upper95(wrong: int, n: int) -> float:
     return hi
 
 
-def choose(conf: np.ndarray, wrong: np.ndarray, rate: float) -> float:
-    """The lowest threshold (to 4 decimals) above which wrong reads are at most `rate` of reads."""
+def choose(conf: np.ndarray, wrong: np.ndarray, rate: float, floor: float = 0.5) -> float:
+    """The lowest threshold (ceiled to 6 decimals, at least `floor`) such that of the reads at or
+    above it at most `rate` are wrong (rate 0: none)."""
     order = np.argsort(-conf)
     c, w = conf[order], np.cumsum(wrong[order])
     n = np.arange(1, len(c) + 1)
-    ok = w <= rate * n
+    ok = np.nonzero(w <= rate * n)[0]
+    if len(ok) == 0:
+        return 0.999999
+    k = ok[-1]
     if rate == 0:
-        ok = w == 0
-    k = np.nonzero(~ok)[0]
-    first_bad = k[0] if len(k) else len(c)
-    t = c[first_bad] if first_bad < len(c) else c[-1]
-    return float(min(0.9999, np.ceil(t * 10000) / 10000 + 0.0001))
+        k = np.nonzero(w > 0)[0][0] - 1 if w[-1] > 0 else len(c) - 1
+        if k < 0:
+            return 0.999999
+        # just above the most confident wrong read
+        return float(max(floor, min(0.999999, np.ceil(c[k + 1] * 1e6) / 1e6 + 1e-6))) if k + 1 < len(c) else float(max(floor, np.floor(c[k] * 1e6) / 1e6))
+    return float(max(floor, min(0.999999, np.ceil(c[k] * 1e6) / 1e6)))
 
 
 def stats(p: np.ndarray, y: np.ndarray, t: float) -> dict:

@@ -136,7 +136,7 @@ def cover(canvas: np.ndarray, rng: np.random.Generator, ink_pts: np.ndarray, wid
     return mask
 
 
-def camera(img: np.ndarray, rng: np.random.Generator, width: float = 120.0) -> np.ndarray:
+def camera(img: np.ndarray, rng: np.random.Generator, width: float = 120.0, glare: bool = True) -> np.ndarray:
     """What a studio camera does between the light and the frame the appliance reads. Blur is
     scaled with the card's size (width px): a 10 px index under a 1.4 px blur is no index at all."""
     soft = min(1.0, width / 120)
@@ -145,7 +145,7 @@ def camera(img: np.ndarray, rng: np.random.Generator, width: float = 120.0) -> n
     g = rng.uniform(-0.4, 0.4, 2)
     img = img * (1 + g[0] * (xx / w - 0.5) + g[1] * (yy / h - 0.5))[:, :, None]
     img = img * rng.uniform(0.45, 1.25) * rng.uniform(0.8, 1.2, 3).astype(np.float32)  # exposure, white balance
-    if rng.random() < 0.2:  # glare
+    if rng.random() < 0.2 and glare:  # glare
         cx, cy, s = rng.uniform(0, w), rng.uniform(0, h), rng.uniform(0.1, 0.5) * w
         img = img + np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * s * s))[:, :, None] * rng.uniform(40, 180)
     r = rng.random()

@@ -50,7 +50,8 @@ def main() -> None:
         centre = (w / 2 + (c - 6) * pitch + rng.normal(0, 3), top + r * row_pitch + rng.normal(0, 3))
         quad = S.card_quad(centre, cw * rng.uniform(0.98, 1.02), rng.normal(0, 2), 0.01, rng)
         S.composite(canvas, art.faces[code], quad, rng, occupied)
-    img = C.camera(S.lighting(canvas, rng) if rng.random() < 0.5 else canvas, rng, cw)
+    # a technician retakes a still with glare across the deck: light and camera, but no glare
+    img = C.camera(canvas, rng, cw, glare=False)
     cv2.imwrite(a.out, img, [cv2.IMWRITE_JPEG_QUALITY, 90])
     print(f"{a.out}: {52 - len(a.missing)} cards of {a.deck}, card width {cw:.0f} px")
 

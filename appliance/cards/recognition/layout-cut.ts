@@ -26,9 +26,12 @@ export interface CutCard {
 export function findLaidOutCards(image: Mat): { cards: CutCard[]; problems: string[] } {
   const cv = opencv();
   const [, s, v] = image.cvtColor(cv.COLOR_BGR2HSV).splitChannels() as [Mat, Mat, Mat];
+  // White and unsaturated (a card face against cloth), brighter than its surroundings over a
+  // window of about two cards: light that falls off across the deck moves the surroundings too.
+  const block = Math.floor(image.cols / 8) | 1;
   const mask = v
-    .sub(s) // white and unsaturated: a card face against cloth
-    .threshold(0, 255, cv.THRESH_BINARY | cv.THRESH_OTSU)
+    .sub(s)
+    .adaptiveThreshold(255, cv.ADAPTIVE_THRESH_MEAN_C, cv.THRESH_BINARY, block, -10)
     .morphologyEx(cv.getStructuringElement(cv.MORPH_RECT, new cv.Size(5, 5)), cv.MORPH_CLOSE)
     .morphologyEx(cv.getStructuringElement(cv.MORPH_RECT, new cv.Size(3, 3)), cv.MORPH_OPEN);
   const minArea = (image.cols * image.rows) / 3000;

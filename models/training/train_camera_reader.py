@@ -158,7 +158,7 @@ def main() -> None:
         if time.time() - t_eval > a.eval_every:
             t_eval = time.time()
             best = checkpoint(a.ckpt, model, ema, opt, step, trained_s, best, xv, yv, float(loss), len(y))
-    if step > 0:  # stopped: keep what was trained since the last checkpoint
+    if step > 0 or not os.path.exists(a.ckpt + ".best"):  # stopped: keep what was trained since the last checkpoint
         checkpoint(a.ckpt, model, ema, opt, step, trained_s, best, xv, yv, float("nan"), 0 if y is None else len(y))
     print("stopped", flush=True)
 

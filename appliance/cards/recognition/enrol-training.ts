@@ -88,12 +88,14 @@ export async function trainDeckReader(o: EnrolTrainingOptions): Promise<EnrolRes
     });
     return { child, done };
   };
+  // Shards as large as the budget allows rendering several of (a short test budget: small ones).
+  const perShard = String(o.minutes >= 10 ? 1024 : 256);
   try {
     // Held-out patches of this deck first (other seeds than training): calibration and test.
-    await run(['camera_patches.py', join(work, 'cal'), '900000', '2', '--deck', o.artDir, '--per-shard', '1024']).done;
-    await run(['camera_patches.py', join(work, 'test'), '950000', '2', '--deck', o.artDir, '--per-shard', '1024']).done;
-    await run(['camera_patches.py', join(work, 'train'), '0', '1', '--deck', o.artDir, '--per-shard', '1024']).done;
-    const renderer = run(['camera_patches.py', join(work, 'train'), '1', '400', '--deck', o.artDir, '--per-shard', '1024'], true);
+    await run(['camera_patches.py', join(work, 'cal'), '900000', '2', '--deck', o.artDir, '--per-shard', perShard]).done;
+    await run(['camera_patches.py', join(work, 'test'), '950000', '2', '--deck', o.artDir, '--per-shard', perShard]).done;
+    await run(['camera_patches.py', join(work, 'train'), '0', '1', '--deck', o.artDir, '--per-shard', perShard]).done;
+    const renderer = run(['camera_patches.py', join(work, 'train'), '1', '400', '--deck', o.artDir, '--per-shard', perShard], true);
     const left = Math.max(1, budgetMs - (Date.now() - t0) - 0.1 * budgetMs); // a tenth kept for calibration
     const ckpt = join(work, 'reader.pt');
     await run(['train_camera_reader.py', join(work, 'train'), join(work, 'cal'), ckpt, '--init', join(models, 'corner-reader.pt'), '--hours', String(left / 3_600_000), '--lr', '5e-4', '--eval-every', '30']).done;

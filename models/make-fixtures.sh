@@ -31,3 +31,8 @@ ls -la "$out/cascades"
 mkdir -p "$out/enrol"
 (cd models/training && $py make_layout.py "../../$out/enrol/layout-tigullio.jpg" "../../$art/gnome-tigullio" 3 \
   && $py make_layout.py "../../$out/enrol/layout-tigullio-7H-missing-QS-KS-swapped.jpg" "../../$art/gnome-tigullio" 4 --missing 7H --swap QS KS)
+# Held-out deck families through the camera model at 720p on light wood (the first 8 of the
+# evaluation set evalcam-wood-720 in models/README.md), with their CSV.
+rm -rf "$out/camera-720"
+(cd models/training && $py make_eval.py "../../$out/camera-720" 8 22 --background light-wood --layout loose --camera --size 1280x720)
+rm -f "$out/camera-720/truth.json"

@@ -91,3 +91,21 @@ t.test('blackjack cascades in decks never trained on: what is vouched for is rig
   t.ok(s.read >= 2, `${s.read} read`);
   t.ok(s.abstained >= 5, 'the cascades\' covered cards are found and abstained on');
 });
+
+t.test('720p stills through the camera model, deck families never trained on: never a wrong card', async (t) => {
+  const dir = new URL('../../../test-fixtures/cards/camera-720/', import.meta.url).pathname;
+  const rows = parseTruthCsv(readFileSync(join(dir, 'cards.csv'), 'utf8'), 'cards.csv');
+  const recognizer = await CardRecognizer.load();
+  t.teardown(() => recognizer.close());
+  const scores = [];
+  for (const row of rows) {
+    const found = await recognizer.recognizeFile(join(dir, row.image));
+    scores.push(scoreImage(row, { sure: found.flatMap((f) => (f.card === null ? [] : [f.card])), unsure: found.filter((f) => f.card === null).map((f) => f.best) }, 0));
+  }
+  const s = summarise(scores);
+  t.equal(s.wrong, 0, `no wrong card (${s.read} of ${s.cards} read, ${s.abstained} abstained)`);
+  // Measured with the shipped reader: 4 of 24 read, 18 abstained (models/README.md); scene-0006's
+  // QS is the reader's most confident mistake (TS at 0.94): abstained at its thresholds.
+  t.ok(s.read >= 3, `${s.read} read`);
+  t.ok(s.read + s.abstained >= 15, 'most cards found');
+});

@@ -105,6 +105,11 @@ export async function trainDeckReader(o: EnrolTrainingOptions): Promise<EnrolRes
     const reportPath = join(o.deckDir, 'report.json');
     await run(['calibrate_reader.py', `${ckpt}.best`, onnx, join(work, 'cal'), join(work, 'test'), '--json', reportPath, '--baseline', join(models, 'corner-reader.pt')]).done;
     const report = JSON.parse(readFileSync(reportPath, 'utf8')) as EnrolReport;
+    // Never a deck reader that reads its own deck worse than the generic one did.
+    if (report.baseline && report.test.top1 < report.baseline.top1) {
+      rmSync(onnx, { force: true });
+      throw new EnrolError(`the fine-tuned reader read ${(100 * report.test.top1).toFixed(1)} % of this deck's held-out patches, the generic one ${(100 * report.baseline.top1).toFixed(1)} %: not written (enrol again with more --minutes)`);
+    }
     const specPath = describeDeck(modelSpec, o.deckDir, report);
     rmSync(work, { recursive: true, force: true });
     return { specPath, report };
@@ -123,10 +128,14 @@ export function describeDeck(genericSpec: string, deckDir: string, report: Enrol
   const onnx = join(deckDir, 'corner-reader.onnx');
   if (!existsSync(onnx)) throw new ModelError(`${onnx}: the fine-tune wrote no model`);
   const sha256 = createHash('sha256').update(readFileSync(onnx)).digest('hex');
+  // Thresholds measured on a few hundred patches of one deck are not surer than the generic
+  // reader's, measured on thousands: never below them.
+  const threshold = Math.max(report.thresholds.threshold, generic.reader.threshold);
+  const singleThreshold = Math.max(report.thresholds.singleThreshold, generic.reader.singleThreshold ?? generic.reader.threshold);
   const { validation: _generic, ...reader } = generic.reader as typeof generic.reader & { validation?: unknown };
   const spec = {
     detector: generic.detector,
-    reader: { ...reader, model: 'corner-reader.onnx', sha256, threshold: report.thresholds.threshold, singleThreshold: report.thresholds.singleThreshold, enrolled: { temperature: report.temperature, test: report.test } },
+    reader: { ...reader, model: 'corner-reader.onnx', sha256, threshold, singleThreshold, enrolled: { temperature: report.temperature, test: report.test } },
   };
   const path = join(deckDir, 'cards.json');
   writeFileSync(path, `${JSON.stringify(spec, null, 2)}\n`);

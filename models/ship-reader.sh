@@ -10,8 +10,8 @@
 # corner-reader.pt (the checkpoint, so that the next session and `pitbox cards enrol` start from
 # it) and .cache/reader-calibration.json (the figures models/README.md quotes).
 set -euo pipefail
-cd "$(dirname "$0")/training"
 ckpt=$(realpath "$1")
+cd "$(dirname "$0")/training"
 c=../.cache
 cal=${2:-$c/cam-heldout-cal}
 test=${3:-$c/cam-heldout-test}

@@ -35,7 +35,7 @@ t.test('1080p stills with 8 cards: cards found and read, or abstained; never a w
       );
     }
   }
-  // Measured at the commit of the models: 28 of 32 found, 27 read, 0 wrong (a training deck).
+  // Measured with the first reader: 28 of 32 found, 27 read, 0 wrong (a training deck).
   t.ok(foundCount >= 27, `${foundCount} of ${total} found`);
   t.ok(right >= 22, `${right} of ${total} read`);
 });

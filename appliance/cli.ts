@@ -42,6 +42,9 @@ const USAGE = `pitbox: the studio edge appliance for one live-casino table
                                        find and read the cards in still images (JPEG, PNG, any size)
   pitbox cards calibrate --config FILE --image STILL.png --out OVERLAY.png
                                        draw the table's card positions (and the cards seen) on a still
+  pitbox cards enrol --config FILE --deck NAME STILL... [--minutes 20] [--check-only]
+                                       learn the studio's own deck from stills of it laid out in four rows
+                                       of 13 (clubs, diamonds, hearts, spades; A..K): cards.deck: NAME
   pitbox table ACTION --config FILE [--by NAME] [--reason TEXT]
                                        what a dealer's button does: open, close, start, close-bets,
                                        void, resume, suspend, settle (exit 1 with the reason if refused)

@@ -32,3 +32,13 @@ held=$($py -c 'import sys; sys.path.insert(0, "models/training"); import decks; 
 rm -rf "$out/cascades"
 (cd models/training && $py make_eval.py "../../$out/cascades" 6 9 --layout blackjack)
 ls -la "$out/cascades"
+# Enrolment stills (pitbox cards enrol): a held-out deck laid out as the procedure says, and one
+# with a card missing and two swapped.
+mkdir -p "$out/enrol"
+(cd models/training && $py make_layout.py "../../$out/enrol/layout-tigullio.jpg" "../../$art/gnome-tigullio" 3 \
+  && $py make_layout.py "../../$out/enrol/layout-tigullio-7H-missing-QS-KS-swapped.jpg" "../../$art/gnome-tigullio" 4 --missing 7H --swap QS KS)
+# Held-out deck families through the camera model at 720p on light wood (the first 8 of the
+# evaluation set evalcam-wood-720 in models/README.md), with their CSV.
+rm -rf "$out/camera-720"
+(cd models/training && $py make_eval.py "../../$out/camera-720" 8 22 --background light-wood --layout loose --camera --size 1280x720)
+rm -f "$out/camera-720/truth.json"

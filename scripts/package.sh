@@ -30,6 +30,11 @@ mkdir -p "$opt/models" "$opt/node/bin" "$stage/usr/bin" "$stage/lib/systemd/syst
 echo "package: staging $name" >&2
 cp -a dist package.json package-lock.json "$opt/"
 cp models/corners.onnx models/corner-reader.onnx models/cards.json models/README.md "$opt/models/"
+# `pitbox cards enrol` fine-tunes the reader on the box (in Debian's Python, Suggests below): the
+# reader's checkpoint and the scripts that render and train, never the art or the fonts' decks.
+mkdir -p "$opt/models/training"
+cp models/corner-reader.pt "$opt/models/"
+cp models/training/{camera_patches,decks,scenes,table_scenes,train_reader,train_camera_reader,calibrate_reader}.py "$opt/models/training/"
 cp -a node_modules "$opt/"
 # The npm workspaces (packages/: @pitbox/consumer, pitbox-ingest) are not part of the appliance:
 # it runs the consumer's code compiled into dist/. Without the workspaces, prune drops their links
@@ -152,6 +157,7 @@ Architecture: amd64
 Maintainer: pitbox <ops@pitbox.invalid>
 Installed-Size: $size
 Depends: ${depends}, ${runtime}
+Suggests: python3-torch, python3-opencv, python3-onnx, python3-numpy, python3-pil
 Section: misc
 Priority: optional
 Homepage: https://pitbox.invalid

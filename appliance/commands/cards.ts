@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/load.js';
+import { enrol, ENROL_USAGE } from './cards-enrol.js';
 import { cascadesOf, checkPositions } from '../table/card-table.js';
 import { ModelError } from '../recognition/classifier.js';
+import { modelSpecOption } from '../recognition/deck.js';
 import { drawPositions } from '../recognition/calibration.js';
 import { type ImageScore, parseTruthCsv, scoreImage, summarise, type Summary, TruthError, type TruthRow } from '../recognition/evaluation.js';
 import { readPositions, type Cascades, type Positions } from '../recognition/positions.js';
@@ -12,7 +14,8 @@ import { ImageError, CardRecognizer, readImage, type FoundCard } from '../recogn
 
 const USAGE = `usage: pitbox cards recognize IMAGE... [--json]
        pitbox cards calibrate --config FILE --image STILL.png --out OVERLAY.png
-       pitbox cards evaluate DIR [--csv FILE] [--config FILE] [--threshold P] [--corner-threshold P] [--back-threshold P] [--worst N] [--json]`;
+       pitbox cards evaluate DIR [--csv FILE] [--config FILE] [--threshold P] [--corner-threshold P] [--back-threshold P] [--worst N] [--json]
+       ${ENROL_USAGE}`;
 
 /** `pitbox cards recognize|calibrate`: the recogniser on stills, and the positions drawn for the technician. */
 export async function cardsCommand(args: string[]): Promise<number> {
@@ -20,6 +23,7 @@ export async function cardsCommand(args: string[]): Promise<number> {
   if (sub === 'recognize') return recognize(rest);
   if (sub === 'calibrate') return calibrate(rest);
   if (sub === 'evaluate') return evaluate(rest);
+  if (sub === 'enrol') return enrol(rest);
   process.stderr.write(`${USAGE}\n`);
   return 2;
 }
@@ -79,7 +83,7 @@ async function calibrate(args: string[]): Promise<number> {
     if (config.game === 'roulette') throw new ConfigError(values.config, ['game: calibration is for card tables (baccarat, blackjack, dragon-tiger)']);
     const positions = checkPositions(config, values.config);
     const image = readImage(values.image);
-    const recognizer = await CardRecognizer.load(config.cards.model ? { modelSpec: config.cards.model } : {});
+    const recognizer = await CardRecognizer.load(modelSpecOption(config));
     const found = await recognizer.recognize(image);
     await recognizer.close();
     const report = drawPositions(image, positions, found, values.out);
@@ -133,7 +137,8 @@ async function evaluate(args: string[]): Promise<number> {
   let rows: TruthRow[];
   let positions: Positions | null = null;
   let cascades: Cascades = {};
-  let recognizer: CardRecognizer;
+  // The generic reader (or --model), and beside it the table's enrolled deck when --config names one.
+  const readers: { label: string; spec?: string }[] = [{ label: values.model ? values.model : 'generic reader', ...(values.model ? { spec: values.model } : {}) }];
   try {
     rows = parseTruthCsv(readFileSync(csvPath, 'utf8'), csvPath);
     if (values.config) {
@@ -141,16 +146,11 @@ async function evaluate(args: string[]): Promise<number> {
       if (config.game === 'roulette') throw new ConfigError(values.config, ['game: evaluation is for card tables (baccarat, blackjack, dragon-tiger)']);
       positions = checkPositions(config, values.config);
       cascades = cascadesOf(config);
+      const table = modelSpecOption(config).modelSpec;
+      if (table !== undefined && !values.model) readers.push({ label: config.cards.deck ? `deck ${config.cards.deck}` : table, spec: table });
     }
     const unknown = rows.find((r) => r.position !== null && !(positions && positions[r.position]));
     if (unknown) throw new TruthError(`${csvPath}: ${unknown.image} names position "${unknown.position}": ${positions ? 'not a position of the config' : 'positions need --config FILE'}`);
-    const detector = {
-      ...(values['corner-threshold'] ? { cornerThreshold: Number(values['corner-threshold']) } : {}),
-      ...(values['back-threshold'] ? { backThreshold: Number(values['back-threshold']) } : {}),
-    };
-    // --threshold as a table's cards.threshold: the recogniser itself reads at it, up or down.
-    const threshold = values.threshold ? { threshold: Number(values.threshold) } : {};
-    recognizer = await CardRecognizer.load({ ...(values.model ? { modelSpec: values.model } : {}), ...threshold, detector });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`pitbox: invalid config ${err.message}\n`);
@@ -160,41 +160,71 @@ async function evaluate(args: string[]): Promise<number> {
     process.stderr.write(`pitbox cards: ${e.code === 'ENOENT' ? `cannot read ${csvPath}: ${e.message}` : e.message}\n`);
     return err instanceof TruthError || e.code === 'ENOENT' ? 2 : 1;
   }
-  const threshold = recognizer.classifier.spec.threshold;
+  const detector = {
+    ...(values['corner-threshold'] ? { cornerThreshold: Number(values['corner-threshold']) } : {}),
+    ...(values['back-threshold'] ? { backThreshold: Number(values['back-threshold']) } : {}),
+  };
+  // --threshold as a table's cards.threshold: the recogniser itself reads at it, up or down.
+  const threshold = values.threshold ? { threshold: Number(values.threshold) } : {};
+  const results: { label: string; threshold: number; summary: Summary; failed: number }[] = [];
+  for (const reader of readers) {
+    let recognizer: CardRecognizer;
+    try {
+      recognizer = await CardRecognizer.load({ ...(reader.spec ? { modelSpec: reader.spec } : {}), ...threshold, detector });
+    } catch (err) {
+      process.stderr.write(`pitbox cards: ${(err as Error).message}\n`);
+      return 1;
+    }
+    try {
+      const { scores, failed } = await scoreStills(recognizer, dir, rows, positions, cascades);
+      results.push({ label: reader.label, threshold: recognizer.classifier.spec.threshold, summary: summarise(scores, Number(values.worst)), failed });
+    } finally {
+      await recognizer.close();
+    }
+  }
+  const [first, enrolled] = results as [(typeof results)[number], (typeof results)[number] | undefined];
+  if (values.json) {
+    const json = (r: typeof first) => ({ threshold: r.threshold, unreadableImages: r.failed, ...r.summary });
+    process.stdout.write(`${JSON.stringify({ dir, csv: csvPath, ...json(first), ...(enrolled ? { enrolled: { reader: enrolled.label, ...json(enrolled) } } : {}) })}\n`);
+  } else {
+    for (const r of results) process.stdout.write(`${results.length > 1 ? `${r.label}:\n` : ''}${describeSummary(dir, r.threshold, r.summary, r.failed)}`);
+    if (enrolled) {
+      const pct = (x: number): string => `${(100 * x).toFixed(2)} %`;
+      process.stdout.write(`side by side: read ${pct(first.summary.recall)} (${first.summary.wrong} wrong) with the generic reader, ${pct(enrolled.summary.recall)} (${enrolled.summary.wrong} wrong) with ${enrolled.label}\n`);
+    }
+  }
+  return results.some((r) => r.failed > 0) ? 1 : 0;
+}
+
+/** The recogniser on every still of the truth rows, scored (stills it cannot decode are counted, not scored). */
+async function scoreStills(recognizer: CardRecognizer, dir: string, rows: readonly TruthRow[], positions: Positions | null, cascades: Cascades): Promise<{ scores: ImageScore[]; failed: number }> {
   const scores: ImageScore[] = [];
   let failed = 0;
-  try {
-    const byImage = new Map<string, TruthRow[]>();
-    for (const r of rows) byImage.set(r.image, [...(byImage.get(r.image) ?? []), r]);
-    for (const [image, truths] of byImage) {
-      let found: FoundCard[];
-      const t0 = performance.now();
-      try {
-        found = await recognizer.recognizeFile(join(dir, image));
-      } catch (err) {
-        if (!(err instanceof ImageError)) throw err;
-        failed += 1;
-        process.stderr.write(`pitbox cards: ${err.message}\n`);
-        continue;
-      }
-      const ms = performance.now() - t0;
-      for (const truth of truths) {
-        if (truth.position === null) {
-          const whole = truths.length === 1 ? found : found.filter((f) => !Object.values(positions ?? {}).some((p) => inside(f.centre, p)));
-          scores.push(scoreImage(truth, { sure: whole.flatMap((c) => (c.card === null ? [] : [c.card])), unsure: whole.filter((c) => c.card === null).map((c) => c.best) }, ms));
-        } else {
-          const readings = readPositions(found, { [truth.position]: positions![truth.position]! }, cascades);
-          scores.push(scoreImage(truth, { sure: readings.flatMap((r) => (r.card === null ? [] : [r.card])), unsure: readings.filter((r) => r.card === null).map(() => '?') }, ms));
-        }
+  const byImage = new Map<string, TruthRow[]>();
+  for (const r of rows) byImage.set(r.image, [...(byImage.get(r.image) ?? []), r]);
+  for (const [image, truths] of byImage) {
+    let found: FoundCard[];
+    const t0 = performance.now();
+    try {
+      found = await recognizer.recognizeFile(join(dir, image));
+    } catch (err) {
+      if (!(err instanceof ImageError)) throw err;
+      failed += 1;
+      process.stderr.write(`pitbox cards: ${err.message}\n`);
+      continue;
+    }
+    const ms = performance.now() - t0;
+    for (const truth of truths) {
+      if (truth.position === null) {
+        const whole = truths.length === 1 ? found : found.filter((f) => !Object.values(positions ?? {}).some((p) => inside(f.centre, p)));
+        scores.push(scoreImage(truth, { sure: whole.flatMap((c) => (c.card === null ? [] : [c.card])), unsure: whole.filter((c) => c.card === null).map((c) => c.best) }, ms));
+      } else {
+        const readings = readPositions(found, { [truth.position]: positions![truth.position]! }, cascades);
+        scores.push(scoreImage(truth, { sure: readings.flatMap((r) => (r.card === null ? [] : [r.card])), unsure: readings.filter((r) => r.card === null).map(() => '?') }, ms));
       }
     }
-  } finally {
-    await recognizer.close();
   }
-  const summary = summarise(scores, Number(values.worst));
-  if (values.json) process.stdout.write(`${JSON.stringify({ dir, csv: csvPath, threshold, unreadableImages: failed, ...summary })}\n`);
-  else process.stdout.write(describeSummary(dir, threshold, summary, failed));
-  return failed > 0 ? 1 : 0;
+  return { scores, failed };
 }
 
 function describeSummary(dir: string, threshold: number, s: Summary, failed: number): string {

@@ -76,6 +76,13 @@ t.test('a card table: positions, confirmation defaults, and the wheel is not its
   t.throws(() => parseConfig(baccaratYaml.replace(/cards:[\s\S]*$/, '')), /cards: missing/);
 });
 
+t.test('cards.deck: a directory name; a model or a deck, not both', async (t) => {
+  const c = parseConfig(baccaratYaml + '  deck: studio-red\n');
+  if (c.game === 'baccarat') t.equal(c.cards.deck, 'studio-red');
+  t.throws(() => parseConfig(baccaratYaml + '  deck: studio-red\n  model: /opt/m/cards.json\n'), /cards: give model \(a model description\) or deck \(an enrolled deck\), not both/);
+  t.throws(() => parseConfig(baccaratYaml + '  deck: ../etc\n'), /cards\.deck: letters, digits/);
+});
+
 t.test('driver-specific keys are checked by the driver schema', async (t) => {
   const generic = minimal.replace('driver: cammegh-ss2', 'driver: number-line\n  pattern: "^(\\\\d+)$"');
   const parsed = parseConfig(generic);

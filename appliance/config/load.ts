@@ -41,6 +41,10 @@ export function parseConfig(text: string, file = '<config>'): TableConfig {
   }
   const result = tableConfig.safeParse(raw);
   if (!result.success) throw new ConfigError(file, result.error.issues.map((issue) => describeIssue(issue, raw)));
+  // Both would name the reader: a table reads one deck with one model.
+  if (result.data.game !== 'roulette' && result.data.cards.model !== undefined && result.data.cards.deck !== undefined) {
+    throw new ConfigError(file, ['cards: give model (a model description) or deck (an enrolled deck), not both']);
+  }
   return result.data;
 }
 

@@ -84,6 +84,11 @@ const cards = z.strictObject({
   confirmFrames: z.number().int().min(2).max(30).default(3).describe('Consecutive frames a card must read the same before it counts'),
   threshold: z.number().gt(0).lt(1).optional().describe('Confidence below which a reading is "unknown" (default: the model\'s own)'),
   model: filePath.optional().describe('The model description (default: models/cards.json)'),
+  deck: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." and "-" only (it names a directory)')
+    .optional()
+    .describe('The studio\'s own deck, enrolled by `pitbox cards enrol`: its reader under the table\'s state directory (decks/NAME/cards.json beside the journal)'),
   threads: z.number().int().min(1).max(8).default(1).describe('ONNX Runtime threads for recognition'),
 });
 

@@ -13,6 +13,8 @@ import { readWhipToken, whipTarget } from '../../drivers/camera/whip/whip-url.js
 import { parseOutput } from '../../drivers/camera/outputs.js';
 import { LineFramer, type FramedLine } from '../../drivers/serial/line-framer.js';
 import { decodeLine } from '../../drivers/wheel/ss2/messages.js';
+import { ModelError } from '../recognition/classifier.js';
+import { modelSpecOption } from '../recognition/deck.js';
 import { CardRecognizer } from '../recognition/recognizer.js';
 import { measureCamera } from './measure-camera.js';
 import { ConfigError, loadConfig } from '../config/load.js';
@@ -156,7 +158,15 @@ export const CHECKS: Check<DoctorContext>[] = [
     run: needConfig(async (c) => {
       if (c.game === 'roulette') return skip('not a card table');
       const t0 = performance.now();
-      const r = await CardRecognizer.load({ ...(c.cards.model ? { modelSpec: c.cards.model } : {}), threads: c.cards.threads });
+      let r: CardRecognizer;
+      try {
+        // an enrolled deck's reader (cards.deck) when the table names one; its hashes checked as it loads
+        r = await CardRecognizer.load({ ...modelSpecOption(c), threads: c.cards.threads });
+      } catch (err) {
+        if (!(err instanceof ModelError)) throw err;
+        const fix = c.cards.deck ? `enrol the deck again (pitbox cards enrol --config FILE --deck ${c.cards.deck} STILL...), or remove cards.deck to read with the generic reader` : 'reinstall the package (its models/ are the described ones)';
+        return fail(err.message, fix);
+      }
       const loadMs = performance.now() - t0;
       try {
         const warm = await r.warmUp();

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -146,6 +146,24 @@ t.test('a card table: the model loads, matches its hash and answers within budge
   const r = await doctor('--config', table.configFile, '--only', 'model,cameras');
   t.match(r.lines.find((l) => l.check === 'model'), { status: /pass|warn/, found: /hashes match, loaded in \d+ ms, a 1080p frame with 8 corners in/ }, r.out);
   t.match(r.lines.find((l) => l.check === 'cameras'), { status: /pass|warn/, found: /overhead: \d+ frames in 2 s/ });
+});
+
+t.test('an enrolled deck: never enrolled, a model whose hash does not match, and one that does', async (t) => {
+  const table = cardTable('baccarat-deck', ['game: baccarat', 'cameras:', '  - name: overhead', '    source: { kind: test, width: 320, height: 240, framerate: 10 }', 'cards:', '  camera: overhead', '  deck: studio-red', 'control:', '  socket: /nonexistent/pitbox-doctor-test.sock']);
+  const none = await doctor('--config', table.configFile, '--only', 'model');
+  t.match(none.lines.find((l) => l.check === 'model'), { status: 'fail', found: /cards\.deck "studio-red": no enrolled reader at .*decks\/studio-red\/cards\.json/, fix: /pitbox cards enrol/ }, none.out);
+  // An enrolled deck as enrol writes it: its own cards.json beside copies of the models.
+  const deck = join(table.dir, 'decks', 'studio-red');
+  const models = new URL('../../models/', import.meta.url).pathname;
+  mkdirSync(deck, { recursive: true });
+  for (const f of ['cards.json', 'corners.onnx', 'corner-reader.onnx']) copyFileSync(join(models, f), join(deck, f));
+  const good = await doctor('--config', table.configFile, '--only', 'model');
+  t.match(good.lines.find((l) => l.check === 'model'), { status: /pass|warn/, found: /hashes match/ }, good.out);
+  const reader = readFileSync(join(deck, 'corner-reader.onnx'));
+  reader.writeUInt8(reader.readUInt8(reader.length - 1) ^ 1, reader.length - 1);
+  writeFileSync(join(deck, 'corner-reader.onnx'), reader);
+  const bad = await doctor('--config', table.configFile, '--only', 'model');
+  t.match(bad.lines.find((l) => l.check === 'model'), { status: 'fail', found: /corner-reader\.onnx has sha256 [0-9a-f]{64}, but .*describes/, fix: /enrol the deck again/ }, bad.out);
 });
 
 t.test('outputs: a WHIP endpoint that answers, one that refuses the token, a token file missing', async (t) => {

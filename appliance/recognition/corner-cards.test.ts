@@ -48,6 +48,8 @@ t.test('one corner alone reads its card; an unsure one leaves it unknown; a sure
   t.same(leaning.map((c) => c.card), [null], 'a partner leaning to another card: not vouched for');
   const strict = resolve([read(tl, '7D', 0.95)], [], [], 0.9, 0.99);
   t.same(strict.map((c) => [c.card, c.best]), [[null, '7D']], 'one index alone must pass the stricter threshold');
+  const sure = resolve([read(tl, '7D', 0.995)], [], [], 0.9, 0.99);
+  t.same(sure.map((c) => [c.card, c.indices]), [['7D', 1]], 'a card seen by one index is read when that index is read surely');
   const unsure = cardsFromCorners([read(tl2, null, 0.6, '7C')], [], 0.9);
   t.match(unsure, [{ card: null, best: '7C', confidence: 0.6 }]);
 });

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { DEFAULT_MODEL_SPEC } from './classifier.js';
 import { opencv } from './opencv.js';
 import { parseTruthCsv, scoreImage, summarise } from './evaluation.js';
@@ -35,7 +35,7 @@ t.test('1080p stills with 8 cards: cards found and read, or abstained; never a w
       );
     }
   }
-  // Measured at the commit of the models: 28 of 32 found, 27 read, 0 wrong (a training deck).
+  // Measured with the first reader: 28 of 32 found, 27 read, 0 wrong (a training deck).
   t.ok(foundCount >= 27, `${foundCount} of ${total} found`);
   t.ok(right >= 22, `${right} of ${total} read`);
 });
@@ -75,8 +75,9 @@ t.test('a model that is not the one described is refused', async (t) => {
   await t.rejects(CardRecognizer.load({ modelSpec: join(dir, 'old.json') }), /needs a "detector" and a "reader" model/, 'a description from before the corner detector');
 });
 
-t.test('blackjack cascades in decks never trained on: what is vouched for is right; the covered cards are abstained, never guessed', async (t) => {
-  const dir = new URL('../../test-fixtures/cards/cascades/', import.meta.url).pathname;
+/** The recogniser on a fixture folder of stills with its cards.csv, scored. */
+async function scoreFolder(t: Test, folder: string): Promise<ReturnType<typeof summarise>> {
+  const dir = new URL(`../../test-fixtures/cards/${folder}/`, import.meta.url).pathname;
   const rows = parseTruthCsv(readFileSync(join(dir, 'cards.csv'), 'utf8'), 'cards.csv');
   const recognizer = await CardRecognizer.load();
   t.teardown(() => recognizer.close());
@@ -86,8 +87,23 @@ t.test('blackjack cascades in decks never trained on: what is vouched for is rig
     scores.push(scoreImage(row, { sure: found.flatMap((f) => (f.card === null ? [] : [f.card])), unsure: found.filter((f) => f.card === null).map((f) => f.best) }, 0));
   }
   const s = summarise(scores);
+  return s;
+}
+
+t.test('blackjack cascades in decks never trained on: what is vouched for is right; the covered cards are abstained, never guessed', async (t) => {
+  const s = await scoreFolder(t, 'cascades');
   t.equal(s.wrong, 0, `no wrong card (${s.read} of ${s.cards} read, ${s.abstained} abstained)`);
-  // Measured at the commit of the models: 3 of 29 read, 10 abstained (models/README.md).
+  // Measured at the commit of the models: 2 of 29 read, 11 abstained (the first reader: 3 and 10; models/README.md).
   t.ok(s.read >= 2, `${s.read} read`);
   t.ok(s.abstained >= 5, 'the cascades\' covered cards are found and abstained on');
+});
+
+t.test('720p stills through the camera model, deck families never trained on: never a wrong card', async (t) => {
+  const s = await scoreFolder(t, 'camera-720');
+  t.equal(s.wrong, 0, `no wrong card (${s.read} of ${s.cards} read, ${s.abstained} abstained)`);
+  // Measured with the shipped reader: 5 of 24 read, 19 abstained (the first one: 4 and 18;
+  // models/README.md). scene-0006's QS read as TS at 0.94-0.96 by the first reader: the wrong
+  // read a lower threshold on that reader gave.
+  t.ok(s.read >= 3, `${s.read} read`);
+  t.ok(s.read + s.abstained >= 15, 'most cards found');
 });

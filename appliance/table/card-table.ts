@@ -3,6 +3,7 @@ import type { CameraFrame } from '../../drivers/camera/camera.js';
 import { CardEngine, type CardSnapshot } from '../cards/card-engine.js';
 import { positionsFromConfig, readPositions, type Cascades, type Positions } from '../recognition/positions.js';
 import { CardRecognizer } from '../recognition/recognizer.js';
+import { modelSpecOption } from '../recognition/deck.js';
 import { ConfigError } from '../config/load.js';
 import type { CardTableConfig } from '../config/schema.js';
 import type { JsonObject } from '../contract/envelope.js';
@@ -89,7 +90,7 @@ export class CardTable {
     const positions = checkPositions(config, this.configFile);
     const cascades = cascadesOf(config);
     const cameraName = config.cards.source === 'shoe' ? null : (config.cards.camera ?? null);
-    const recognizer = cameraName === null ? null : (this.recognizer = await CardRecognizer.load({ ...(config.cards.model ? { modelSpec: config.cards.model } : {}), ...(config.cards.threshold !== undefined ? { threshold: config.cards.threshold } : {}), threads: config.cards.threads }));
+    const recognizer = cameraName === null ? null : (this.recognizer = await CardRecognizer.load({ ...modelSpecOption(config), ...(config.cards.threshold !== undefined ? { threshold: config.cards.threshold } : {}), threads: config.cards.threads }));
     signal.throwIfAborted();
     const threshold = config.cards.threshold ?? recognizer?.classifier.spec.threshold ?? 1;
     const journal = await runtime.start(signal, {

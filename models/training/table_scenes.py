@@ -248,9 +248,10 @@ def corners_of(m: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, float]]:
 
 def table_scene(arts: list[S.Art], rng: np.random.Generator, size: tuple[int, int], background: str | None = None,
                 card_width: tuple[float, float] = (0.05, 0.13), clutter: bool = True, layout: str | None = None,
-                face_down_p: float = 0.1) -> tuple[np.ndarray, list[Corner], list[Back], list[S.Placed], str]:
+                face_down_p: float = 0.1, camera=None) -> tuple[np.ndarray, list[Corner], list[Back], list[S.Placed], str]:
     """One frame of a table: a surface, a dealt layout (blackjack cascades, baccarat with a
-    sideways third card, or loose cards), hands, chips, light and camera."""
+    sideways third card, or loose cards), hands, chips, light and camera. `camera(img, rng,
+    card_width)`: another camera model in place of scenes.finish (camera_patches.camera)."""
     w, h = size
     canvas, kind = surface(h, w, rng, background)
     if clutter and rng.random() < 0.4:
@@ -331,7 +332,7 @@ def table_scene(arts: list[S.Art], rng: np.random.Generator, size: tuple[int, in
             corners.append(Corner(q.code, p, down, cw, vis))
     if rng.random() < 0.6:
         canvas = S.lighting(canvas, rng)
-    return S.finish(canvas, rng), corners, backs, placed, kind
+    return (camera(canvas, rng, width) if camera else S.finish(canvas, rng)), corners, backs, placed, kind
 
 
 # ---- what the reader cuts ---------------------------------------------------------------------

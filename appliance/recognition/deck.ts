@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { CardTableConfig } from '../config/schema.js';
 import { ModelError } from './classifier.js';
 
 /**
@@ -10,8 +9,17 @@ import { ModelError } from './classifier.js';
  * travels with the table's other state and survives upgrades like the journal.
  */
 
+/**
+ * What of a card table's config a deck needs, structurally: recognition is a sensor and sits
+ * below the config layer, so it names the fields rather than importing the schema's type.
+ */
+export interface DeckConfig {
+  readonly journal: { readonly path: string };
+  readonly cards: { readonly model?: string | undefined; readonly deck?: string | undefined };
+}
+
 /** The table's state directory: where its journal lives. */
-export function tableStateDir(config: Pick<CardTableConfig, 'journal'>): string {
+export function tableStateDir(config: Pick<DeckConfig, 'journal'>): string {
   return dirname(config.journal.path);
 }
 
@@ -25,7 +33,7 @@ export function deckDir(stateDir: string, deck: string): string {
  * (`cards.deck`, refused with a clear error when it was never enrolled), or undefined for the
  * generic models/cards.json. Its hashes are checked when the recogniser loads it.
  */
-export function cardsModelSpec(config: Pick<CardTableConfig, 'journal' | 'cards'>): string | undefined {
+export function cardsModelSpec(config: DeckConfig): string | undefined {
   if (config.cards.model !== undefined) return config.cards.model;
   if (config.cards.deck === undefined) return undefined;
   const spec = join(deckDir(tableStateDir(config), config.cards.deck), 'cards.json');
@@ -34,7 +42,7 @@ export function cardsModelSpec(config: Pick<CardTableConfig, 'journal' | 'cards'
 }
 
 /** cardsModelSpec as CardRecognizer.load's option. */
-export function modelSpecOption(config: Pick<CardTableConfig, 'journal' | 'cards'>): { modelSpec?: string } {
+export function modelSpecOption(config: DeckConfig): { modelSpec?: string } {
   const modelSpec = cardsModelSpec(config);
   return modelSpec === undefined ? {} : { modelSpec };
 }

@@ -76,7 +76,16 @@ function showState(msg) {
   el.className = 'pill ' + phase; text(el, phase.toUpperCase());
   const sus = $('suspension');
   if (s.suspended) { sus.hidden = false; text(sus, 'Suspended (' + s.suspended.code + '): ' + s.suspended.reason); } else { sus.hidden = true; }
-  const r = s.round; text($('round'), r ? 'round ' + r.no + (r.phase ? ' · ' + r.phase : '') : (s.lastResult ? 'last result ' + JSON.stringify(s.lastResult.number ?? s.lastResult.winner ?? '') : ''));
+  const r = s.round; text($('round'), r ? 'round ' + r.no + (r.phase ? ' · ' + r.phase : '') : (s.lastResult ? 'last result: ' + lastResultText(s.lastResult) : ''));
+}
+
+// Every game's last result in a few words: roulette's state carries the number, a card table's
+// the result's data (winner, and for Dragon Tiger whether a tie was suited).
+function lastResultText(lr) {
+  if (lr.number !== undefined && lr.number !== null) return 'round ' + lr.round + ', ' + lr.number;
+  const d = lr.result || {};
+  const winner = d.winner === 'tie' ? (d.suitedTie ? 'suited tie' : 'tie') : d.winner ? d.winner + ' wins' : 'settled';
+  return 'round ' + lr.round + ', ' + winner;
 }
 
 function showStatus(st) {

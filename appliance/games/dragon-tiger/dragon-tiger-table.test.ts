@@ -88,6 +88,21 @@ t.test('dragon tiger from the shoe: burn card, a round, a suited tie, a card whi
   await waitText('#results', /#2 SUITED TIE 4C-4C/);
   await page.screenshot({ path: join(SHOTS, 'dragon-tiger-result.png') });
 
+  // The status page: the game's title and its latest events, each checked by the reference
+  // verifier and worded for this game (the events it holds when a page opens).
+  const status = await browser.newPage();
+  await status.setViewport({ width: 1400, height: 1000 });
+  await status.goto(`http://127.0.0.1:${httpPort}/`, { waitUntil: 'domcontentloaded' });
+  await status.waitForFunction("[...document.querySelectorAll('#events li')].some((li) => li.textContent.includes('round 2 RESULT'))", { timeout: 20_000 });
+  t.match(await status.evaluate("document.querySelector('#title')?.textContent ?? ''"), /dragon-tiger-01 \(dragon-tiger\)/);
+  t.equal(await status.evaluate("document.querySelector('#round')?.textContent ?? ''"), 'last result: round 2, suited tie', 'the header says the last result in the game\'s words');
+  const listed = (await status.evaluate("[...document.querySelectorAll('#events li')].map((e) => e.textContent)")) as string[];
+  t.ok(listed.every((e) => e.startsWith('✓')), 'every event on the status page verified');
+  t.ok(listed.some((e) => e.includes('round 1 RESULT dragon wins (dragon KH, tiger TS)')), 'round 1 in the game\'s words');
+  t.ok(listed.some((e) => e.includes('round 2 RESULT suited tie (dragon 4C, tiger 4C)')), 'the suited tie said as such');
+  await status.screenshot({ path: join(SHOTS, 'dragon-tiger-status.png') });
+  await status.close();
+
   // A card while bets are open voids the round and suspends the table, as at baccarat.
   t.match(await controlRequest(socket, 'start'), { ok: true });
   await shoe.write('7D\r\n');

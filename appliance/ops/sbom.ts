@@ -105,12 +105,39 @@ function owningPackage(root: string, file: string): string | null {
 }
 
 /**
- * `name@version` of every production package a lockfile installs. An alias
- * (`string-width-cjs` for `npm:string-width@4.2.3`) is listed under the package it really is.
+ * `name@version` of every production package a lockfile installs for the appliance: what the
+ * root package's dependencies reach, resolved as Node resolves them (the nearest node_modules
+ * up the tree). The npm workspaces (packages/*: the consumer library, the ingester) are links
+ * the package drops, and what only they depend on (pg, for one) is pruned with them, so neither
+ * is listed. An alias (`string-width-cjs` for `npm:string-width@4.2.3`) is listed under the
+ * package it really is.
  */
 export function productionPackages(lockFile: string): string[] {
-  const lock = JSON.parse(readFileSync(lockFile, 'utf8')) as { packages: Record<string, { name?: string; version?: string; dev?: boolean }> };
-  return Object.entries(lock.packages)
-    .filter(([path, e]) => path.startsWith('node_modules/') && !e.dev)
-    .map(([path, e]) => `${e.name ?? path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length)}@${e.version ?? ''}`);
+  type Entry = { name?: string; version?: string; link?: boolean; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
+  const lock = JSON.parse(readFileSync(lockFile, 'utf8')) as { packages: Record<string, Entry> };
+  const resolve = (from: string, dep: string): string | null => {
+    for (let base = from; ; ) {
+      const candidate = `${base ? `${base}/` : ''}node_modules/${dep}`;
+      if (lock.packages[candidate]) return candidate;
+      if (!base) return null;
+      const up = base.lastIndexOf('/node_modules/');
+      base = up < 0 ? '' : base.slice(0, up);
+    }
+  };
+  const seen = new Set<string>();
+  const queue = [''];
+  while (queue.length) {
+    const path = queue.pop()!;
+    const e = lock.packages[path]!;
+    for (const dep of Object.keys({ ...e.dependencies, ...e.optionalDependencies, ...e.peerDependencies })) {
+      const at = resolve(path, dep);
+      if (at === null || seen.has(at) || lock.packages[at]!.link) continue;
+      seen.add(at);
+      queue.push(at);
+    }
+  }
+  return [...seen].map((path) => {
+    const e = lock.packages[path]!;
+    return `${e.name ?? path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length)}@${e.version ?? ''}`;
+  });
 }

@@ -19,7 +19,7 @@ const recorded: Recorded[] = readdirSync(join(contract, 'recorded'))
   .flatMap((f) => readFileSync(join(contract, 'recorded', f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Recorded));
 
 /** The event types the appliance can emit, read from its own union type. */
-const eventTypes = [...readFileSync(join(repo, 'appliance/table/events.ts'), 'utf8').matchAll(/^\s+\| '([a-z]+\.[a-z]+)'$/gm)].map((m) => m[1]!);
+const eventTypes = [...readFileSync(join(repo, 'appliance/kernel/events.ts'), 'utf8').matchAll(/^\s+\| '([a-z]+\.[a-z]+)'$/gm)].map((m) => m[1]!);
 
 async function validators(): Promise<Record<'birth' | 'event' | 'state' | 'status', ValidateFunction>> {
   const parser = new Parser();

@@ -26,6 +26,7 @@ t.test('a short storm: nothing lost, duplicated, unverified or left running', as
   t.same(r.violations, [], 'every event verified (signatures, chain, order, no gap)');
   t.same(r.audit, [], 'every result is a game the wheel played');
   t.same(r.leftovers, [], 'no process left behind');
+  t.same(r.hung, [], 'no step of the run hung');
   t.ok((r.series['appliance.rss'] ?? []).length > 10, 'the appliance was sampled');
   t.ok(r.loopLagP99Ms.length > 5, '/metrics was scraped');
   const dir = mkdtempSync(join(tmpdir(), 'pitbox-chaos-report-'));

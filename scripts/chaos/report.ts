@@ -26,6 +26,7 @@ export function verdict(r: ChaosReport, limits: Limits = FIELD_LIMITS): string[]
   if (r.notDelivered) out.push(`${r.notDelivered} journaled events never reached the subscriber`);
   if (r.violations.length) out.push(`${r.violations.length} verification failures: ${r.violations.slice(0, 3).join('; ')}`);
   if (r.audit.length) out.push(`${r.audit.length} wrong results: ${r.audit.slice(0, 3).join('; ')}`);
+  if (r.hung.length) out.push(`steps that hung: ${r.hung.join(', ')}`);
   if (r.leftovers.length) out.push(`processes left behind: ${r.leftovers.join(' | ')}`);
   for (const [name, g] of Object.entries(r.growth)) {
     if (name.endsWith('.rss') && g && g.percentPerHour > limits.rssPercentPerHour) out.push(`${name} grows ${g.percentPerHour.toFixed(1)} % per real hour (limit ${limits.rssPercentPerHour} %)`);

@@ -77,6 +77,8 @@ export interface ChaosReport {
   readonly fdsNotBack: { fault: number; value: number; baseline: number }[];
   /** Every game of the wheel with its real time from the start (ms), for the report. */
   readonly games: { spin: number; outcome: string; number: number | null; atMs: number }[];
+  /** Steps of the run that did not finish in their bound (a hang is a finding). */
+  readonly hung: string[];
   readonly applianceLog: string;
 }
 
@@ -102,6 +104,25 @@ function fillTo(dir: string, leaveBytes: number): string {
   for (let left = free - leaveBytes; left > 0; left -= chunk.length) writeSync(fd, chunk, 0, Math.min(chunk.length, left));
   closeSync(fd);
   return file;
+}
+
+/**
+ * Waits for a step of the run, but never for ever: a step that hangs is logged by name and the
+ * run goes on to its audit (which then says what is missing) instead of hanging the suite.
+ */
+async function bounded<T>(what: string, step: Promise<T>, ms: number, log: (m: string) => void): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => {
+      log(`HUNG: ${what} took over ${ms} ms; going on`);
+      resolve(undefined);
+    }, ms);
+  });
+  try {
+    return await Promise.race([step, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function untilHealthy(port: number, ms: number): Promise<void> {
@@ -130,17 +151,43 @@ async function scrape(port: number): Promise<Map<string, number> | null> {
   }
 }
 
-function pitboxProcessesOf(dir: string): string[] {
+/**
+ * What the table left running: a process naming the table's directory, or one of this run's
+ * process group that lost its parent (a worker that outlived a killed appliance: its command
+ * line need not name the table). `before`: the pids that were there when the run started.
+ */
+function leftoverProcesses(dir: string, before: ReadonlySet<number>): string[] {
   const out: string[] = [];
-  for (const line of execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).split('\n')) {
-    if (line.includes(dir) && !line.includes('ps -eo')) out.push(line.trim());
+  const pgid = Number(execFileSync('ps', ['-o', 'pgid=', '-p', String(process.pid)], { encoding: 'utf8' }).trim());
+  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,pgid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), pgid: Number(m[3]), args: m[4]! }));
+  const groupOf = new Map(rows.map((r) => [r.pid, r.pgid]));
+  for (const r of rows) {
+    if (r.pid === process.pid || before.has(r.pid) || r.args.startsWith('ps ')) continue;
+    // Ours, started during the run, and its parent is outside the group: re-parented, orphaned.
+    const orphan = r.pgid === pgid && groupOf.get(r.ppid) !== pgid;
+    if (r.args.includes(dir) || orphan) out.push(`${r.pid} ${r.args}`);
   }
   return out;
+}
+
+function allPids(): Set<number> {
+  return new Set(execFileSync('ps', ['-eo', 'pid='], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number));
 }
 
 export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const log = opts.log ?? (() => undefined);
   const durationMs = opts.minutes * 60_000;
+  const pidsBefore = allPids();
+  const hung: string[] = [];
+  const step = <T,>(what: string, p: Promise<T>, ms: number) =>
+    bounded(what, p, ms, (m) => {
+      hung.push(what);
+      log(m);
+    });
   const sampleMs = opts.sampleMs ?? 2000;
   const random = seededRandom(opts.seed ^ 0x5eed);
   const fs = journalFilesystem(log);
@@ -205,6 +252,12 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   let appliance = startAppliance(table, env);
   let applianceDown = false;
   const restart = () => {
+    // A killed appliance's pipes stay open while anything it started still holds them: its
+    // streams are let go, so a straggler cannot keep this process alive (the leftover check
+    // names the straggler).
+    const dead = appliance;
+    dead.stdout?.destroy();
+    dead.stderr?.destroy();
     appliance = startAppliance(table, env);
     applianceDown = false;
   };
@@ -311,11 +364,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     running.push(inject(f));
   }
   await sleep(Math.max(0, durationMs - (Date.now() - t0)));
-  await Promise.all(running);
+  await step('the faults to end', Promise.all(running), 180_000);
   log('faults over; draining');
 
   // Drain: the wheel stops, then every journaled event must reach the subscriber.
-  await table.sim.unplug();
+  await step('the wheel to unplug', table.sim.unplug(), 10_000);
   await sleep(1000);
   const journaled = () => {
     const db = new Database(journal, { readonly: true });
@@ -337,9 +390,12 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   }
   clearInterval(sampler);
   clearInterval(technician);
-  await stopAppliance(table);
+  await step('the appliance to stop', stopAppliance(table), 30_000);
+  if (appliance.exitCode === null && appliance.signalCode === null) appliance.kill('SIGKILL');
   await sleep(1000);
-  const leftovers = pitboxProcessesOf(table.dir);
+  const leftovers = leftoverProcesses(table.dir, pidsBefore);
+  appliance.stdout?.destroy();
+  appliance.stderr?.destroy();
 
   const events = sub.unique();
   const { violations } = verifyReceived(sub.raw);
@@ -376,9 +432,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   }
   const missedInFaults = missing.length - lostResults.length;
 
-  await sub.close();
-  await stopMosquitto(broker);
-  await table.sim.stop();
+  await step('the subscriber to close', sub.close(), 10_000);
+  await step('the broker to stop', stopMosquitto(broker), 15_000);
+  await step('the simulator to stop', table.sim.stop(), 10_000);
   fs.release();
 
   const realMinutes = (Date.now() - t0) / 60_000;
@@ -408,6 +464,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     undelivered,
     fdsNotBack,
     games,
+    hung,
     applianceLog: table.output.join(''),
   };
 }

@@ -62,7 +62,7 @@ t.test('Basic credentials over plain HTTP beyond loopback: refused at config che
   const base = 'studio: s\ntable: t\ngame: roulette\nwheel: { driver: cammegh-ss2, port: /dev/null }\njournal: { path: /j.db }\nsigning: { keyDir: /k }\n';
   const plain = `${base}http: { host: 203.0.113.5, username: tech, passwordFile: pw, tls: off }\n`;
   t.throws(() => parseConfig(plain), ConfigError);
-  t.throws(() => parseConfig(plain), /http\.tls: Basic credentials over plain HTTP on 10\.1\.2\.3 would cross the network in clear: remove "tls: off" .*or set tls\.certFile and tls\.keyFile/);
+  t.throws(() => parseConfig(plain), /http\.tls: Basic credentials over plain HTTP on 203\.0\.113\.5 would cross the network in clear: remove "tls: off" .*or set tls\.certFile and tls\.keyFile/);
   t.equal(parseConfig(`${base}http: { host: 203.0.113.5, username: tech, passwordFile: pw }\n`).http.tls, 'auto', 'the default: HTTPS beyond loopback');
   t.equal(parseConfig(`${base}http: { host: 127.0.0.1, username: tech, passwordFile: pw, tls: off }\n`).http.tls, 'off', 'plain on loopback is fine');
 });

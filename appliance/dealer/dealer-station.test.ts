@@ -1,18 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import t from 'tap';
 import { keyRecords } from '../../drivers/input/input-event.js';
 import { cardTable, startAppliance, startBroker, stopAppliance, stopMosquitto, Subscriber, until, verifyReceived } from '../test-support/harness.js';
 import { dealerHardware, standInBin } from '../test-support/input-stand-ins.js';
+import { clipCameraLines, clipPositionLines, renderedClip, shoeLines } from '../test-support/rendered-clip.js';
 
-const FIXTURES = new URL('../../test-fixtures/cards/', import.meta.url).pathname;
-const clip = JSON.parse(readFileSync(join(FIXTURES, 'baccarat-round.json'), 'utf8')) as {
-  width: number;
-  height: number;
-  fps: number;
-  positions: Record<string, [number, number][]>;
-  expected: { dealt: { position: string; card: string }[]; result: Record<string, unknown> };
-};
+const clip = renderedClip('baccarat-round');
 const KEY = { F1: 59, F2: 60, F3: 61 };
 
 /** A whole baccarat table from the dealer's side: keypad on a grabbed node, shoe on a pty, the dealt clip, real mosquitto. */
@@ -22,10 +14,7 @@ t.test('baccarat with cards.source both: keypad presses, the shoe and the camera
   const table = cardTable('baccarat-02', [
     'game: baccarat',
     'openOnStart: true',
-    'cameras:',
-    '  - name: overhead',
-    `    source: { kind: file, path: ${join(FIXTURES, 'baccarat-round.mkv')}, width: ${clip.width}, height: ${clip.height}, framerate: ${clip.fps} }`,
-    `    analysis: { enabled: true, maxFps: ${clip.fps} }`,
+    ...clipCameraLines(clip),
     'cards:',
     '  source: both',
     '  camera: overhead',
@@ -34,8 +23,7 @@ t.test('baccarat with cards.source both: keypad presses, the shoe and the camera
     // model's threshold (0.9) was chosen for, and read at 0.87-0.91; a table's own threshold is
     // how a studio with a smaller picture adjusts. A wrong read would still fail this test.
     '  threshold: 0.85',
-    '  positions:',
-    ...Object.entries(clip.positions).map(([name, corners]) => `    ${name}: ${JSON.stringify(corners)}`),
+    ...clipPositionLines(clip),
     '  shoe: { driver: serial, port: DIR/shoe, code: rank-suit, matchWindowMs: 30000, reconnect: { initialMs: 100, maxMs: 500 } }',
     'inputs:',
     '  - name: keypad',
@@ -88,7 +76,7 @@ t.test('baccarat with cards.source both: keypad presses, the shoe and the camera
   t.match(events().find((e) => e.type === 'round.opened' && e.round === round1)?.data, { by: 'keypad:KEY_F1' }, 'the press names the device and key');
   await press(KEY.F2);
   await until('bets closed', () => events().some((e) => e.type === 'round.closed' && e.round === round1), 10_000);
-  await shoe.write(clip.expected.dealt.map((d) => `${d.card[0] === 'T' ? '10' : d.card[0]}${d.card[1]}\r\n`).join(''));
+  await shoe.write(shoeLines(clip));
   await until('round 1 result', () => events().some((e) => (e.type === 'round.result' || e.type === 'round.voided') && e.round === round1), 60_000);
   const r1 = events().filter((e) => e.round === round1);
   t.ok(r1.some((e) => e.type === 'round.result'), `a result, not a void: ${JSON.stringify(r1.filter((e) => e.type === 'round.voided').map((e) => e.data))}`);

@@ -5,9 +5,9 @@ import t from 'tap';
 import { keyRecords } from '../../drivers/input/input-event.js';
 import { cardTable, controlRequest, startAppliance, stopAppliance, until } from '../test-support/harness.js';
 import { dealerHardware, standInBin } from '../test-support/input-stand-ins.js';
+import { clipCameraLines, clipPositionLines, renderedClip } from '../test-support/rendered-clip.js';
 
 const SHOTS = new URL('../../.tap/screenshots/', import.meta.url).pathname;
-const FIXTURES = new URL('../../test-fixtures/cards/', import.meta.url).pathname;
 
 /**
  * The dealer monitor in Debian's Chromium against `pitbox run`: a baccarat table dealing from a
@@ -109,20 +109,16 @@ t.test('the dealer monitor: phase and countdown, cards, results, refused presses
  */
 t.test('the dealer monitor: what stands in the way of the next round stands on the screen until it clears', async (t) => {
   mkdirSync(SHOTS, { recursive: true });
-  const clip = JSON.parse(readFileSync(join(FIXTURES, 'baccarat-round.json'), 'utf8')) as { width: number; height: number; fps: number; positions: Record<string, [number, number][]> };
+  const clip = renderedClip('baccarat-round');
   const table = cardTable('baccarat-04', [
     'game: baccarat',
     'openOnStart: true',
-    'cameras:',
-    '  - name: overhead',
-    `    source: { kind: file, path: ${join(FIXTURES, 'baccarat-round.mkv')}, width: ${clip.width}, height: ${clip.height}, framerate: ${clip.fps} }`,
-    `    analysis: { enabled: true, maxFps: ${clip.fps} }`,
+    ...clipCameraLines(clip),
     'cards:',
     '  source: camera',
     '  camera: overhead',
     '  threshold: 0.85', // the clip's 960x540 (see dealer-station.test.ts)
-    '  positions:',
-    ...Object.entries(clip.positions).map(([name, corners]) => `    ${name}: ${JSON.stringify(corners)}`),
+    ...clipPositionLines(clip),
     'control:',
     '  socket: DIR/control.sock',
     'broker:',

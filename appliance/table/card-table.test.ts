@@ -4,15 +4,9 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
 import { cardTable, startAppliance, startBroker, stopAppliance, stopMosquitto, Subscriber, until, verifyReceived } from '../test-support/harness.js';
+import { clipCameraLines, clipPositionLines, renderedClip } from '../test-support/rendered-clip.js';
 
-const FIXTURES = new URL('../../test-fixtures/cards/', import.meta.url).pathname;
-const round = JSON.parse(readFileSync(join(FIXTURES, 'baccarat-round.json'), 'utf8')) as {
-  width: number;
-  height: number;
-  fps: number;
-  positions: Record<string, [number, number][]>;
-  expected: { dealt: { position: string; card: string }[]; result: Record<string, unknown> };
-};
+const round = renderedClip('baccarat-round');
 
 /** One request on the table's control socket, as a dealer's button would send it. */
 function press(socket: string, action: string): Promise<{ ok: boolean; reason?: string }> {
@@ -37,14 +31,10 @@ t.test('a dealt baccarat round on video: pitbox run reads the clip, deals the ca
   const port = mqttBroker.port;
   const broker = mqttBroker.proc;
   t.teardown(() => stopMosquitto(broker));
-  const positions = Object.entries(round.positions).map(([name, corners]) => `    ${name}: ${JSON.stringify(corners)}`);
   const table = cardTable('baccarat-01', [
     'game: baccarat',
     'openOnStart: true',
-    'cameras:',
-    '  - name: overhead',
-    `    source: { kind: file, path: ${join(FIXTURES, 'baccarat-round.mkv')}, width: ${round.width}, height: ${round.height}, framerate: ${round.fps} }`,
-    `    analysis: { enabled: true, maxFps: ${round.fps} }`,
+    ...clipCameraLines(round),
     'cards:',
     '  camera: overhead',
     '  confirmFrames: 3',
@@ -52,8 +42,7 @@ t.test('a dealt baccarat round on video: pitbox run reads the clip, deals the ca
     // model's threshold (0.9) was chosen for, and read at 0.87-0.91; a table's own threshold is
     // how a studio with a smaller picture adjusts. A wrong read would still fail this test.
     '  threshold: 0.85',
-    '  positions:',
-    ...positions,
+    ...clipPositionLines(round),
     'control:',
     '  socket: SOCKET',
     'uplink:',

@@ -1,19 +1,13 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import t, { type Test } from 'tap';
 import { cardTable, controlRequest, startAppliance, startBroker, stopAppliance, stopMosquitto, Subscriber, until, verifyReceived } from '../../test-support/harness.js';
 import { dealerHardware } from '../../test-support/input-stand-ins.js';
+import { clipCameraLines, clipPositionLines, renderedClip, shoeLines } from '../../test-support/rendered-clip.js';
 
 const SHOTS = new URL('../../../.tap/screenshots/', import.meta.url).pathname;
-const FIXTURES = new URL('../../../test-fixtures/cards/', import.meta.url).pathname;
-const clip = JSON.parse(readFileSync(join(FIXTURES, 'dragon-tiger-round.json'), 'utf8')) as {
-  width: number;
-  height: number;
-  fps: number;
-  positions: Record<string, [number, number][]>;
-  expected: { dealt: { position: string; card: string }[]; result: Record<string, unknown> };
-};
+const clip = renderedClip('dragon-tiger-round');
 
 /**
  * `pitbox run` on a Dragon Tiger table with `lines` in its YAML (cameras, cards),
@@ -116,18 +110,14 @@ t.test('dragon tiger from the shoe: burn card, a round, a suited tie, a card whi
 
 t.test('dragon tiger on video: the rendered dealt clip read by the camera, agreeing with the shoe card by card', async (t) => {
   const { sub, shoe, socket, events, state } = await runTable(t, 'dragon-tiger-02', [
-    'cameras:',
-    '  - name: overhead',
-    `    source: { kind: file, path: ${join(FIXTURES, 'dragon-tiger-round.mkv')}, width: ${clip.width}, height: ${clip.height}, framerate: ${clip.fps} }`,
-    `    analysis: { enabled: true, maxFps: ${clip.fps} }`,
+    ...clipCameraLines(clip),
     'cards:',
     '  source: both',
     '  camera: overhead',
     '  confirmFrames: 3',
     // The clip is 960x540, like the baccarat clip: a quarter of the pixels the model's threshold was chosen for.
     '  threshold: 0.85',
-    '  positions:',
-    ...Object.entries(clip.positions).map(([name, corners]) => `    ${name}: ${JSON.stringify(corners)}`),
+    ...clipPositionLines(clip),
     '  shoe: { driver: serial, port: DIR/shoe, code: rank-suit, matchWindowMs: 30000, reconnect: { initialMs: 100, maxMs: 300 } }',
   ]);
   await until('camera and shoe up, not suspended', () => state()?.['suspended'] === null && (state()?.['cameras'] as Record<string, string>)?.['overhead'] === 'up', 60_000);
@@ -138,7 +128,7 @@ t.test('dragon tiger on video: the rendered dealt clip read by the camera, agree
     await new Promise((r) => setTimeout(r, 200));
   }
   t.match(await controlRequest(socket, 'close-bets'), { ok: true });
-  await shoe.write(clip.expected.dealt.map((d) => `${d.card[0] === 'T' ? '10' : d.card[0]}${d.card[1]}\r\n`).join(''));
+  await shoe.write(shoeLines(clip));
   await until('the result', () => events().some((e) => e.type === 'round.result' || e.type === 'round.voided'), 60_000);
   t.same(events().filter((e) => e.type === 'round.voided').map((e) => e.data), [], 'no void');
   t.same(

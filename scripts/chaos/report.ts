@@ -46,8 +46,9 @@ export function writeReport(dir: string, r: ChaosReport): string {
   writeChart(join(dir, 'threads'), { title: 'Threads per process', unit: 'count', lines: byRole('.threads'), faults });
   writeChart(join(dir, 'loop-lag'), { title: 'Appliance event loop lag p99', unit: 'ms', lines: [{ name: 'appliance', points: r.loopLagP99Ms }], faults });
   writeChart(join(dir, 'undelivered'), { title: 'Journal events not yet delivered', unit: 'events', lines: [{ name: 'undelivered', points: r.undelivered }], faults });
-  const { series: _series, applianceLog, ...rest } = r;
+  const { series: _series, applianceLog, events, ...rest } = r;
   writeFileSync(join(dir, 'report.json'), JSON.stringify(rest, null, 1));
+  writeFileSync(join(dir, 'events.jsonl'), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
   writeFileSync(join(dir, 'appliance.log'), applianceLog);
   const problems = verdict(r);
   const lines = [

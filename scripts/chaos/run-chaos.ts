@@ -30,6 +30,7 @@ import {
 } from '../../appliance/test-support/harness.js';
 import { growth, notBackToBaseline, type Growth, type Sample } from './growth.js';
 import { descendants, sampleProcess } from './proc-sample.js';
+import { matchToGames } from './match-games.js';
 import { countByKind, planFaults, type FaultKind, type PlannedFault } from './schedule.js';
 
 export interface ChaosOptions {
@@ -77,6 +78,8 @@ export interface ChaosReport {
   readonly fdsNotBack: { fault: number; value: number; baseline: number }[];
   /** Every game of the wheel with its real time from the start (ms), for the report. */
   readonly games: { spin: number; outcome: string; number: number | null; atMs: number }[];
+  /** Every event the subscriber received, deduplicated by id, in seq order: a re-audit needs no rerun. */
+  readonly events: readonly unknown[];
   /** Steps of the run that did not finish in their bound (a hang is a finding). */
   readonly hung: string[];
   readonly applianceLog: string;
@@ -222,10 +225,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   writeFileSync(table.configFile, config);
 
   const t0 = Date.now();
-  const gameAt = new Map<number, number>();
+  const gameAt = new Map<number, number[]>();
   const games: ChaosReport['games'] = [];
   table.sim.wheel.on('game', (g: { spin: number; outcome: string; number: number | null }) => {
-    gameAt.set(g.spin, Date.now());
+    gameAt.set(g.spin, [...(gameAt.get(g.spin) ?? []).slice(-3), Date.now()]);
     games.push({ spin: g.spin, outcome: g.outcome, number: g.number, atMs: Date.now() - t0 });
   });
   const sub = await Subscriber.connect(started.port, 'pitbox/v1/e2e/roulette-01', `chaos-${opts.seed}`);
@@ -237,10 +240,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   sub.client.on('message', (topic, payload) => {
     if (!topic.endsWith('/events')) return;
     firstEventAt ??= Date.now() - t0;
-    const e = JSON.parse(payload.toString()) as { id: string; type: string; data: { spin?: number } };
+    const e = JSON.parse(payload.toString()) as { id: string; type: string; ts: string; data: { spin?: number } };
     if (e.type !== 'round.result' || seenResult.has(e.id) || e.data.spin === undefined) return;
     seenResult.add(e.id);
-    const at = gameAt.get(e.data.spin);
+    // The game it belongs to: the latest with its spin number before it was journaled (numbers wrap).
+    const at = (gameAt.get(e.data.spin) ?? []).filter((ms) => ms <= Date.parse(e.ts) + 1_000).at(-1);
     if (at === undefined) return;
     const ms = Date.now() - at;
     latency.all.push(ms);
@@ -405,15 +409,18 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const code = String((v.data as { code?: unknown }).code);
     voids[code] = (voids[code] ?? 0) + 1;
   }
-  const resultSpins = new Set(events.filter((e) => e.type === 'round.result').map((e) => (e.data as { spin: number }).spin));
-  const voidSpins = new Set(events.filter((e) => e.type === 'round.voided').map((e) => (e.data as { spin?: number }).spin));
+  // Results and voids are matched to the game they belong to (spin numbers wrap at 256).
+  const ended = events.filter((e) => (e.type === 'round.result' || e.type === 'round.voided') && typeof (e.data as { spin?: unknown }).spin === 'number');
+  const owner = matchToGames(games, ended.map((e) => ({ spin: (e.data as { spin: number }).spin, atMs: Date.parse(e.ts) - t0 })));
+  const accounted = new Set(owner.filter((i) => i >= 0).map((i) => games[i]));
+  const resultGames = new Set(owner.filter((i, k) => i >= 0 && ended[k]!.type === 'round.result'));
   // A game in progress when a fault ended cannot be a result: one game's length (about a minute
   // of wheel time) of grace after each window.
   const graceMs = Math.max(3_000, (60_000 / opts.speed) * 1.5);
   const inFault = (at: number) => windows.some((w) => at - t0 >= w.fromMs && at - t0 <= w.toMs + graceMs);
   // Games before the appliance's first event were played before the table was open: not expected.
   const expected = games.filter((g) => g.outcome === 'result' && firstEventAt !== null && g.atMs > firstEventAt + graceMs);
-  const missing = expected.filter((g) => !resultSpins.has(g.spin) && !voidSpins.has(g.spin));
+  const missing = expected.filter((g) => !accounted.has(g));
   // The table said it would not take a result (table.suspended until table.resumed/opened): a wheel
   // result then is refused with that reason in the stream, not lost.
   const suspended: { from: number; to: number; code: string }[] = [];
@@ -452,7 +459,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     windows,
     faultCounts: countByKind(plan.filter((f) => !f.skipped)),
     wheel: { games: games.length, results: expected.length },
-    subscriber: { events: events.length, results: resultSpins.size, voids, duplicates: sub.events.length - events.length, lostResults, missedInFaults, refusedWhileSuspended: refused },
+    subscriber: { events: events.length, results: resultGames.size, voids, duplicates: sub.events.length - events.length, lostResults, missedInFaults, refusedWhileSuspended: refused },
     violations: violations.map((v) => JSON.stringify(v)),
     audit,
     notDelivered,
@@ -464,6 +471,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     undelivered,
     fdsNotBack,
     games,
+    events,
     hung,
     applianceLog: table.output.join(''),
   };

@@ -86,6 +86,8 @@ export interface ChaosReport {
 }
 
 const MIN_FREE_MIB = 8;
+/** The journal's size cap for delivered events: well inside the filesystem, beside a WAL and a filler. */
+const RETAIN_MIB = 12;
 
 /** A small filesystem of its own for the journal, so filling it does not fill the machine's. */
 function journalFilesystem(log: (m: string) => void): { dir: string; real: boolean; release: () => void } {
@@ -212,7 +214,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     speed: opts.speed,
     seed: opts.seed,
     faults: { 'miss-spin': 0.03, 'launch-retry': 0.1, 'ball-flicker': 0.05, 'ball-not-detected': 0.01, 'number-mismatch': 0.01 },
-    journalConfig: ['journal:', '  path: JOURNAL', `  minFreeMiB: ${MIN_FREE_MIB}`],
+    // Retention in wheel time: a month of journal at 360x is two real hours, and the 48 MiB
+    // filesystem holds less than a month of events, so the size cap must prune too.
+    journalConfig: ['journal:', '  path: JOURNAL', `  minFreeMiB: ${MIN_FREE_MIB}`, `  retention: { maxAgeDays: ${30 / opts.speed}, maxMiB: ${RETAIN_MIB} }`],
   });
   // The journal moves onto its own filesystem; the config follows it.
   const journal = join(fs.dir, 'journal.db');

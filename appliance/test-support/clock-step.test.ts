@@ -109,6 +109,21 @@ t.test('control file: offsets accumulate, a file made elsewhere is read back, ju
   t.throws(() => ClockControl.open(clock.file), /"yesterday" is not an offset/);
 });
 
+t.test('realTimeOf: a stepped reading (an event ts) back to the real time it was taken', async (t) => {
+  const clock = ClockControl.create();
+  const t0 = Date.now();
+  const before = t0 + 1;
+  while (Date.now() < t0 + 5) await new Promise((r) => setTimeout(r, 1));
+  clock.step(3600);
+  const at = Date.now();
+  t.equal(clock.realTimeOf(before), before, 'before any step: as read');
+  t.equal(clock.realTimeOf(at + 3_600_000 + 2), at + 2, 'after +1 h: an hour less');
+  while (Date.now() < at + 5) await new Promise((r) => setTimeout(r, 1));
+  clock.step(-7200);
+  const back = Date.now();
+  t.equal(clock.realTimeOf(back - 3_600_000 + 1), back + 1, 'after a net -1 h: an hour more');
+});
+
 t.test('clockStepFault: either direction, seconds to hours, the same for the same seed, undone by end()', async (t) => {
   const draw = (seed: number, n: number): number[] => {
     const clock = ClockControl.create();

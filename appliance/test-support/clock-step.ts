@@ -29,6 +29,8 @@ export function libfaketimePath(): string | null {
 /** One control file: the offset of the wall clock of every process started with `env()`. */
 export class ClockControl {
   private offset = 0;
+  /** Each offset with the real time (this process's clock, ms) it took effect, oldest first. */
+  private readonly history: { fromMs: number; offsetSeconds: number }[] = [{ fromMs: Date.now(), offsetSeconds: 0 }];
 
   private constructor(readonly file: string) {}
 
@@ -75,6 +77,22 @@ export class ClockControl {
     this.write();
   }
 
+  /**
+   * The real time (ms) at which the stepped clock read `steppedMs` (an event's `ts`): the
+   * offset in force then is the one whose stretch of real time the reading falls in; across a
+   * step back, a reading that two stretches both produced is given to the later one. Only the
+   * steps made through this object count. For an audit that lines `ts` up with real events.
+   */
+  realTimeOf(steppedMs: number): number {
+    for (let i = this.history.length - 1; i >= 0; i--) {
+      const { fromMs, offsetSeconds } = this.history[i]!;
+      const real = steppedMs - offsetSeconds * 1000;
+      const toMs = this.history[i + 1]?.fromMs ?? Infinity;
+      if (real >= fromMs && real < toMs) return real;
+    }
+    return steppedMs - this.history[0]!.offsetSeconds * 1000;
+  }
+
   /** What the file says now (for a report: a run that died can be read back). */
   read(): string {
     return readFileSync(this.file, 'utf8').trim();
@@ -87,6 +105,7 @@ export class ClockControl {
     const sign = this.offset < 0 ? '-' : '+';
     writeFileSync(tmp, `${sign}${Math.abs(this.offset)}\n`);
     renameSync(tmp, this.file);
+    this.history.push({ fromMs: Date.now(), offsetSeconds: this.offset });
   }
 }
 

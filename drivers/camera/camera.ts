@@ -126,7 +126,7 @@ export class Camera extends EventEmitter<CameraEvents> {
   private watchdog: NodeJS.Timeout | null = null;
   private stderrBudget = { count: 0, minute: 0 };
   private stopping = false;
-  private healthLoggedAt = 0;
+  private healthLoggedAt = -Infinity;
 
   constructor(
     readonly config: CameraConfig,

@@ -35,6 +35,8 @@ packages=(
   # pitbox-ingest's tests start their own PostgreSQL (initdb/pg_ctl on a temporary directory);
   # the conformance vectors' second verifier is Python with Debian's Ed25519 (python3-cryptography)
   postgresql python3-cryptography
+  # clock steps (NTP jumps) of one process, not the machine: libfaketime preloaded, stepped via a file
+  libfaketime faketime
 )
 
 missing=()

@@ -124,7 +124,7 @@ export class CardEngine extends TableLifecycle implements TableGame {
       }
       if (!isCard(event.card)) continue; // face down: the position is taken, its value comes with the flip
       const evidence = { camera: frame.camera, frameTimes: [...event.frameTimes] };
-      if (round.shoe) this.settleMatches(round, round.shoe.onCamera(event.position, event.card, evidence, Date.now()));
+      if (round.shoe) this.settleMatches(round, round.shoe.onCamera(event.position, event.card, evidence, performance.now()));
       else this.onCard(round, event.position, event.card, evidence);
     }
   }
@@ -194,7 +194,7 @@ export class CardEngine extends TableLifecycle implements TableGame {
     this.round = round;
     this.confirmer.reset();
     this.emit({ type: 'round.opened', round: round.no, data: { by, game: this.game.name, ...(closesAt ? { bettingClosesAt: new Date(closesAt).toISOString(), bettingMs } : {}) } });
-    if (closesAt !== null) this.arm(closesAt, () => this.round === round && round.phase === 'betting' && this.closeBets('betting-timer'));
+    if (closesAt !== null) this.arm(bettingMs, () => this.round === round && round.phase === 'betting' && this.closeBets('betting-timer'));
     return accepted;
   }
 
@@ -297,12 +297,17 @@ export class CardEngine extends TableLifecycle implements TableGame {
   private armShoeWindow(round: Round): void {
     const deadline = round.shoe?.nextDeadline() ?? null;
     if (this.round !== round || deadline === null || round.phase === 'betting') return;
-    this.arm(deadline, () => this.round === round && round.shoe && this.settleMatches(round, round.shoe.due(Date.now())));
+    this.arm(deadline - performance.now(), () => this.round === round && round.shoe && this.settleMatches(round, round.shoe.due(performance.now())));
   }
 
-  private arm(at: number, fn: () => unknown): void {
+  /**
+   * Runs `fn` in `delayMs`: a duration on the monotonic clock (setTimeout's), never a wall-clock
+   * moment, so a step of the box's clock neither fires it early nor holds it back. The betting
+   * window's `bettingClosesAt` is the wall-clock moment for people; the timer is its duration.
+   */
+  private arm(delayMs: number, fn: () => unknown): void {
     this.disarm();
-    this.timer = setTimeout(fn, Math.max(0, at - Date.now()));
+    this.timer = setTimeout(fn, Math.max(0, delayMs));
     this.timer.unref();
   }
 

@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { silentLogger } from '../log.js';
 import type { EventDraft } from '../kernel/events.js';
 import { CardEngine, type DealingRules } from './card-engine.js';
@@ -24,7 +24,7 @@ function table(rules: Partial<DealingRules>, game: CardGame = baccarat) {
     frame();
     frame();
   };
-  const draw = (card: Card | null, code = card ?? '??'): void => engine.onShoe({ card, code, at: Date.now(), ...(card ? {} : { error: 'unreadable' }) }, 'shoe:shoe');
+  const draw = (card: Card | null, code = card ?? '??'): void => engine.onShoe({ card, code, at: performance.now(), ...(card ? {} : { error: 'unreadable' }) }, 'shoe:shoe');
   const types = (): string[] => events.map((e) => e.type);
   const last = (type: string): EventDraft | undefined => events.filter((e) => e.type === type).at(-1);
   return { engine, events, lay, draw, frame, types, last };
@@ -156,4 +156,37 @@ t.test('betting timer: bets close by themselves at the deadline in the round\'s 
   t.equal(tb.engine.state().round?.phase, 'dealing', 'its own timer does');
   t.equal(tb.events.filter((e) => e.type === 'round.closed').length, 3);
   tb.engine.stop();
+});
+
+/** This process's Date.now() stepped by `ms` (an NTP step of the box's clock) until the test ends. */
+function stepWallClock(t: Test, ms: number): void {
+  const real = Date.now;
+  Date.now = () => real() + ms;
+  t.teardown(() => {
+    Date.now = real;
+  });
+}
+
+t.test('both: the wall clock stepped an hour forward mid-round runs no match window out', async (t) => {
+  const tb = table({});
+  openRound(tb);
+  tb.draw('4H');
+  tb.draw('3S');
+  stepWallClock(t, 3_600_000);
+  tb.lay('player1', '4H');
+  // 3S waits for the camera: its 20 s window must not have run out because the clock jumped.
+  await new Promise((r) => setTimeout(r, 100));
+  t.same(tb.events.filter((e) => e.type === 'round.voided').map((e) => e.data), [], 'no void');
+  tb.lay('banker1', '3S');
+  t.same(tb.events.filter((e) => e.type === 'card.dealt').map((e) => e.data['card']), ['4H', '3S'], 'both cards dealt');
+});
+
+t.test('both: the wall clock stepped an hour back mid-round does not stretch the match window', async (t) => {
+  const tb = table({ matchWindowMs: 60 });
+  openRound(tb);
+  tb.draw('4H');
+  stepWallClock(t, -3_600_000);
+  const deadline = performance.now() + 10_000;
+  while (!tb.last('round.voided') && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  t.match(tb.last('round.voided')?.data, { code: 'shoe-unconfirmed' }, 'the card the camera never saw voids the round after its 60 ms, not an hour later');
 });

@@ -9,6 +9,10 @@ export interface ShoeRead {
   /** Why the code named no card (then `card` is null). */
   readonly error?: string;
   readonly code: string;
+  /**
+   * When it was read, in monotonic ms (performance.now()): the match window is a duration, and a
+   * step of the wall clock must neither run it out at once nor stretch it by the step.
+   */
   readonly at: number;
 }
 

@@ -166,7 +166,7 @@ export class DealerStation {
       const error = 'error' in parsed ? parsed.error : null;
       if (error) log.error({ code: JSON.stringify(scan.shown.slice(0, 40)), keys: scan.keys.slice(0, 200) }, error);
       device.lastScan = { keys: scan.keys.slice(0, 200), shown: scan.shown.slice(0, 60), text: scan.text, card, error, at: new Date().toISOString() };
-      this.hooks.shoe?.read({ card, ...(error ? { error } : {}), code: (scan.text ?? scan.shown).slice(0, 40), at: Date.now() }, `shoe:${config.name}`);
+      this.hooks.shoe?.read({ card, ...(error ? { error } : {}), code: (scan.text ?? scan.shown).slice(0, 40), at: performance.now() }, `shoe:${config.name}`);
       this.hooks.changed();
     });
     source.on('link', (link) => {

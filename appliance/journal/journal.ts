@@ -8,6 +8,7 @@ import type { Ed25519Jwk } from '../contract/jwk.js';
 import type { EventDraft } from '../kernel/events.js';
 import { checkAtOpen, verifyChain, type ChainReport } from './integrity.js';
 import { adoptPruneMark, checkJournal, createSchema, JournalError } from './schema.js';
+import { steadyClock } from './steady-clock.js';
 
 export { JournalError } from './schema.js';
 
@@ -22,7 +23,14 @@ export interface JournalOptions {
   readonly path: string;
   readonly studio: string;
   readonly table: string;
+  /** The wall clock, for each event's `ts` (the box's clock as it is, steps and all). */
   readonly now?: () => Date;
+  /**
+   * Epoch ms that retention ages are measured on (`journaled_at`, `delivered_at`, and `prune`'s
+   * now): by default a steady clock that a wall-clock step does not move; `now` when only that
+   * is given (tests that age a journal by moving one clock).
+   */
+  readonly ageClock?: () => number;
   /** Newest events whose chain and signatures are checked at every open (the rest: in the background). */
   readonly tailCheck?: number;
 }
@@ -59,6 +67,8 @@ interface Pending {
 export class Journal extends EventEmitter<{ durable: [JournaledEvent[]]; error: [JournalError]; recovered: [] }> {
   private readonly db: Database.Database;
   private readonly now: () => Date;
+  /** What retention ages are measured on (JournalOptions.ageClock). */
+  readonly ageClock: () => number;
   private readonly stmt;
   private readonly commitTx: (batch: readonly Pending[], snapshot: string | null) => void;
   private readonly markTx: (seqs: readonly number[], at: number) => void;
@@ -91,6 +101,8 @@ export class Journal extends EventEmitter<{ durable: [JournaledEvent[]]; error: 
   private constructor(private readonly opts: JournalOptions, create: boolean) {
     super();
     this.now = opts.now ?? (() => new Date());
+    const wall = opts.now;
+    this.ageClock = opts.ageClock ?? (wall ? () => wall().getTime() : steadyClock());
     const { path, studio, table } = opts;
     let db: Database.Database | null = null;
     try {
@@ -122,7 +134,7 @@ export class Journal extends EventEmitter<{ durable: [JournaledEvent[]]; error: 
 
     const { insert, setMeta, markDelivered } = this.stmt;
     this.commitTx = db.transaction((batch: readonly Pending[], snapshot: string | null) => {
-      const at = this.now().getTime();
+      const at = this.ageClock();
       for (const p of batch) insert.run(p.event.seq, p.event.id, p.type, p.round, p.event.body, at);
       const last = batch.at(-1);
       if (last) {
@@ -313,7 +325,7 @@ export class Journal extends EventEmitter<{ durable: [JournaledEvent[]]; error: 
     this.acked = [];
     try {
       this.db.pragma('synchronous = NORMAL');
-      this.markTx(seqs, this.now().getTime());
+      this.markTx(seqs, this.ageClock());
     } catch {
       // Not fatal: unmarked events are published again after the next reconnect.
     } finally {

@@ -49,9 +49,10 @@ export function checkSpace(journal: Journal, policy: SpacePolicy): Space {
  * so the kept rows stay one unbroken chain. The mark (`pruned_through`, and `pruned_head`, the
  * chain hash of the last event deleted) moves in the same transaction, which is how the open
  * check tells pruning from rows deleted by someone else. The seq counter lives in `meta`, so
- * pruning can never make a number come round again.
+ * pruning can never make a number come round again. Ages are on the journal's age clock, which
+ * a step of the wall clock does not move (steady-clock.ts).
  */
-export function prune(journal: Journal, policy: RetentionPolicy, now = Date.now()): number {
+export function prune(journal: Journal, policy: RetentionPolicy, now = journal.ageClock()): number {
   const db = journal.database;
   const cutoff = now - policy.maxAgeMs;
   const next = db.prepare<[number], { seq: number; body: string; delivered_at: number | null }>('SELECT seq, body, delivered_at FROM events WHERE seq > ? ORDER BY seq LIMIT 500');

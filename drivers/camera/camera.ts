@@ -100,10 +100,14 @@ export class Camera extends EventEmitter<CameraEvents> {
   private readonly failedEncoders = new Set<EncoderKind>();
   private readonly policy: RestartPolicy;
   private restarts = 0;
+  // startedAt, lastProgressAt, lastFrameMono, downAt, healthLoggedAt: monotonic ms
+  // (performance.now()), so a step of the wall clock neither kills a healthy worker as silent
+  // nor hides a silent one for as long as the step (README "Clock steps").
   private startedAt = 0;
   private lastProgressAt = 0;
-  /** Wall time of the last stats that counted a new encoded frame (null before the first). */
+  /** Wall time of the last stats that counted a new encoded frame (null before the first), for people. */
   private lastFrameAt: number | null = null;
+  private lastFrameMono: number | null = null;
   /** The newest preview still, or null before the first (or with previews off). */
   latestPreview: Preview | null = null;
   /** The frames captured in the last CAPTURED_KEEP_NS, oldest first: their stamps and capture clock times. */
@@ -122,7 +126,7 @@ export class Camera extends EventEmitter<CameraEvents> {
   private watchdog: NodeJS.Timeout | null = null;
   private stderrBudget = { count: 0, minute: 0 };
   private stopping = false;
-  private healthLoggedAt = 0;
+  private healthLoggedAt = -Infinity;
 
   constructor(
     readonly config: CameraConfig,
@@ -145,7 +149,7 @@ export class Camera extends EventEmitter<CameraEvents> {
    * frame of this camera.
    */
   frameAt(clockNs: number): number | null {
-    if (this.state !== 'up' || this.lastFrameAt === null || Date.now() - this.lastFrameAt > 2 * STATS_PERIOD_MS) return null;
+    if (this.state !== 'up' || this.lastFrameMono === null || performance.now() - this.lastFrameMono > 2 * STATS_PERIOD_MS) return null;
     for (let i = this.captured.length - 1; i >= 0; i--) {
       const f = this.captured[i] as { captureUs: number; clockNs: number };
       if (f.clockNs <= clockNs) return clockNs - f.clockNs > 1e9 ? null : f.captureUs;
@@ -230,7 +234,7 @@ export class Camera extends EventEmitter<CameraEvents> {
       },
     });
     this.child = child;
-    this.startedAt = Date.now();
+    this.startedAt = performance.now();
     this.lastProgressAt = this.startedAt;
     this.lastFramesOut = -1;
     this.stats = null;
@@ -288,12 +292,12 @@ export class Camera extends EventEmitter<CameraEvents> {
     if (stream.framesOut > this.lastFramesOut) {
       this.lastFramesOut = stream.framesOut;
       if (stream.framesOut > 0) {
-        this.lastProgressAt = Date.now();
-        this.lastFrameAt = this.lastProgressAt;
+        this.lastProgressAt = this.lastFrameMono = performance.now();
+        this.lastFrameAt = Date.now();
         if (this.state !== 'up') this.markUp();
-        else if (Date.now() - this.startedAt > HEALTHY_AFTER_MS) this.policy.onHealthy();
-        if (Date.now() - this.healthLoggedAt > HEALTH_LOG_MS) {
-          this.healthLoggedAt = Date.now();
+        else if (this.lastProgressAt - this.startedAt > HEALTHY_AFTER_MS) this.policy.onHealthy();
+        if (this.lastProgressAt - this.healthLoggedAt > HEALTH_LOG_MS) {
+          this.healthLoggedAt = this.lastProgressAt;
           const { fps, framesOut, framesDropped, bitrateKbps, encodeLatencyMs, restarts, analysis } = this.health();
           const outputs = outputsSummary(this.outputs);
           this.log.info({ camera: this.name, fps, framesOut, framesDropped, bitrateKbps, encodeLatencyMs, restarts, analysis, outputs }, 'camera health');
@@ -313,7 +317,7 @@ export class Camera extends EventEmitter<CameraEvents> {
 
   private markUp(): void {
     const at = Date.now();
-    const downMs = this.everUp && this.downAt !== null ? at - this.downAt : null;
+    const downMs = this.everUp && this.downAt !== null ? Math.round(performance.now() - this.downAt) : null;
     this.everUp = true;
     this.downAt = null;
     this.setState('up', null);
@@ -325,11 +329,11 @@ export class Camera extends EventEmitter<CameraEvents> {
   private checkSilence(): void {
     const child = this.child;
     if (!child) return;
-    const now = Date.now();
+    const now = performance.now();
     const limit = this.state === 'up' ? this.config.silenceMs : Math.max(this.config.silenceMs, FIRST_FRAME_GRACE_MS);
     const silentMs = now - this.lastProgressAt;
     if (silentMs <= limit) return;
-    const reason = this.state === 'up' ? `no frames for ${silentMs} ms` : `no first frame in ${silentMs} ms`;
+    const reason = this.state === 'up' ? `no frames for ${Math.round(silentMs)} ms` : `no first frame in ${Math.round(silentMs)} ms`;
     this.log.warn({ camera: this.name, silenceMs: limit }, 'camera silent: restarting its worker');
     child.removeAllListeners('message');
     child.once('exit', () => undefined);
@@ -341,10 +345,10 @@ export class Camera extends EventEmitter<CameraEvents> {
 
   private restartAfter(reason: string): void {
     this.restarts++;
-    const decision = this.policy.onExit(Date.now());
+    const decision = this.policy.onExit(performance.now());
     const failed = decision.failed;
     const wasUp = this.state === 'up';
-    this.downAt ??= Date.now();
+    this.downAt ??= performance.now();
     this.setState(failed ? 'failed' : 'down', reason);
     if (wasUp || failed || this.restarts === 1) {
       this.log.error({ camera: this.name, reason, retryMs: decision.delayMs, failed }, failed ? 'camera failed: retrying after the cooldown' : 'camera down: restarting');
@@ -428,7 +432,7 @@ export class Camera extends EventEmitter<CameraEvents> {
   }
 
   private onStderr(text: string): void {
-    const minute = Math.floor(Date.now() / 60_000);
+    const minute = Math.floor(performance.now() / 60_000);
     if (minute !== this.stderrBudget.minute) this.stderrBudget = { count: 0, minute };
     for (const line of text.split('\n')) {
       if (!line.trim()) continue;

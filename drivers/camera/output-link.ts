@@ -77,7 +77,7 @@ export class OutputLink {
       this.state = 'down';
       this.restarts++;
       // A server that said when to come back (503 Retry-After) is not asked sooner.
-      const delay = Math.max(this.policy.onExit(Date.now()).delayMs, this.retryAfterMs ?? 0);
+      const delay = Math.max(this.policy.onExit(performance.now()).delayMs, this.retryAfterMs ?? 0);
       this.retryAfterMs = null;
       this.timer = setTimeout(() => this.start(), delay);
     });

@@ -32,7 +32,7 @@ export class RestartPolicy {
     this.backoff = new Backoff({ initialMs: config.initialMs, maxMs: config.maxMs }, random);
   }
 
-  /** The worker exited at `now` (ms): how long to wait before the next start. */
+  /** The worker exited at `now` (ms on a monotonic clock: performance.now(), so a wall-clock step neither spends nor refills the budget): how long to wait before the next start. */
   onExit(now: number): RestartDecision {
     const windowStart = now - this.config.windowS * 1000;
     this.restarts = this.restarts.filter((t) => t > windowStart);

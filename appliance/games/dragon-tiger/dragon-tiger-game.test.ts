@@ -48,7 +48,7 @@ function table(rules: Partial<DealingRules>) {
     onTable.clear();
     frame();
   };
-  const draw = (card: Card): void => engine.onShoe({ card, code: card, at: Date.now() }, 'shoe:shoe');
+  const draw = (card: Card): void => engine.onShoe({ card, code: card, at: performance.now() }, 'shoe:shoe');
   const last = (type: string): EventDraft | undefined => events.filter((e) => e.type === type).at(-1);
   const round = (): void => {
     engine.startRound('dealer');

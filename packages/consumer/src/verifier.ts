@@ -181,9 +181,11 @@ export class TableVerifier {
   gaps(): { from: number; to: number; sinceMs: number }[] {
     const seqs = [...this.missing.keys()].sort((a, b) => a - b);
     const out: { from: number; to: number; sinceMs: number }[] = [];
+    // Noticed on the monotonic clock; shown as epoch ms on today's wall clock.
+    const toWall = Date.now() - performance.now();
     for (const s of seqs) {
       const last = out.at(-1);
-      const since = this.missing.get(s) ?? 0;
+      const since = Math.round(toWall + (this.missing.get(s) ?? 0));
       if (last && last.to === s - 1) {
         last.to = s;
         last.sinceMs = Math.min(last.sinceMs, since);
@@ -194,9 +196,11 @@ export class TableVerifier {
 
   /**
    * True when seqs are missing and none has arrived for `timeoutMs`. A backlog that is still
-   * draining fills gaps all the time, so only a stalled gap counts as a loss.
+   * draining fills gaps all the time, so only a stalled gap counts as a loss. `now` is
+   * performance.now(): the consumer's own wall clock may step (NTP) and must neither declare a
+   * draining gap lost nor hide a real loss for as long as the step.
    */
-  gapStalled(timeoutMs: number, now = Date.now()): boolean {
+  gapStalled(timeoutMs: number, now = performance.now()): boolean {
     return this.missing.size > 0 && now - this.lastFillMs > timeoutMs;
   }
 
@@ -253,7 +257,7 @@ export class TableVerifier {
   }
 
   private track(seq: number): void {
-    const now = Date.now();
+    const now = performance.now();
     if (this.missing.delete(seq) || this.missing.size === 0) this.lastFillMs = now;
     if (this.highest > 0 && seq > this.highest + 1) for (let s = this.highest + 1; s < seq; s++) this.missing.set(s, now);
     if (this.lowest !== Infinity && seq < this.lowest - 1) for (let s = seq + 1; s < this.lowest; s++) this.missing.set(s, now);

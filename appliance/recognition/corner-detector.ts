@@ -1,5 +1,4 @@
 import type * as Ort from 'onnxruntime-node';
-import { BYTE_TO_UNIT } from './corner-patch.js';
 import { type Mat, opencv } from './opencv.js';
 import type { Point } from './quad.js';
 
@@ -66,6 +65,8 @@ export interface PlanarFrame {
 
 export class CornerDetector {
   private readonly input = new Float32Array(3 * PLANE);
+  /** The network's own time on the last frame, ms (the benchmark's profile). */
+  lastRunMs = 0;
   /** Wraps `input` (no copy): made once, refilled for each frame. */
   private readonly tensor: Ort.Tensor;
 
@@ -99,7 +100,7 @@ export class CornerDetector {
 
   /**
    * The same from a frame the camera already scaled to NET_W wide, planar (B, G, R planes of
-   * bytes): no resize, no conversion of the whole frame, one pass from bytes to the input.
+   * bytes): no resize, no colour conversion, no split; only bytes to floats.
    */
   private preparePlanar(scaled: PlanarFrame, full: { readonly width: number; readonly height: number }): Letterbox {
     const { width, height, data } = scaled;
@@ -109,11 +110,14 @@ export class CornerDetector {
     if (top < 0) this.input.fill(0.5);
     const from = Math.max(0, top);
     const to = Math.min(height, top + NET_H);
-    const count = (to - from) * NET_W;
+    // The three planes as one tall single-channel image: one native conversion to floats
+    // (three times faster than a JavaScript loop over the bytes, measured), then a copy per plane.
+    const cv = opencv();
+    const bytes = new cv.Mat(data, 3 * height, width, cv.CV_8UC1).convertTo(cv.CV_32F, 1 / 255).getData();
+    const floats = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
     for (let c = 0; c < 3; c++) {
-      const src = c * width * height + from * NET_W;
-      const dst = c * PLANE + (from - top) * NET_W;
-      for (let i = 0; i < count; i++) this.input[dst + i] = BYTE_TO_UNIT[data[src + i]!]!;
+      const plane = c * width * height;
+      this.input.set(floats.subarray(plane + from * NET_W, plane + to * NET_W), c * PLANE + (from - top) * NET_W);
     }
     return { scaleX: full.width / width, scaleY: full.height / height, top };
   }
@@ -132,7 +136,9 @@ export class CornerDetector {
   }
 
   private async run(box: Letterbox): Promise<Detected> {
+    const t0 = performance.now();
     const out = await this.session.run({ frame: this.tensor });
+    this.lastRunMs = performance.now() - t0;
     const heat = out['heat']!.data as Float32Array;
     const geometry = out['geometry']!.data as Float32Array;
     // A network pixel covers `scale` frame pixels: its centre is at (i + 0.5) * scale - 0.5.

@@ -12,8 +12,8 @@ export const PATCH_Y = [-0.233, 0.267] as const;
 export const PATCH_W = 32;
 export const PATCH_H = 48;
 export const PATCH_SIZE = 3 * PATCH_W * PATCH_H;
-/** A byte's value as the networks take it (0..1), looked up rather than divided per pixel. */
-export const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, i) => i / 255);
+/** A byte's value as the reader takes it (0..1), looked up rather than divided per pixel. */
+const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, i) => i / 255);
 
 /** The 2x3 affine from patch pixels (sampled at their centres) to frame pixels. */
 export function patchAffine(corner: Pick<DetectedCorner, 'at' | 'down' | 'width'>): number[][] {

@@ -98,6 +98,9 @@ export async function ortSession(bytes: Buffer, threads: number): Promise<{ ort:
  * has two cores and the cameras' encoders need the other.
  */
 export class CardClassifier {
+  /** The network's own time on the last batch, ms (the benchmark's profile). */
+  lastRunMs = 0;
+
   private constructor(
     private readonly ort: typeof Ort,
     private readonly session: Ort.InferenceSession,
@@ -116,7 +119,9 @@ export class CardClassifier {
   async classify(batch: Float32Array, count: number): Promise<Reading[]> {
     if (count === 0) return [];
     const input = new this.ort.Tensor('float32', batch.subarray(0, count * PATCH_SIZE), [count, 3, PATCH_H, PATCH_W]);
+    const t0 = performance.now();
     const out = await this.session.run({ [this.spec.input]: input });
+    this.lastRunMs = performance.now() - t0;
     const logits = out[this.spec.output]!.data as Float32Array;
     const n = this.spec.classes.length;
     const readings: Reading[] = [];

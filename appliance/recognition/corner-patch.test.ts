@@ -1,6 +1,6 @@
 import t from 'tap';
 import { opencv } from './opencv.js';
-import { PATCH_H, PATCH_SIZE, PATCH_W, PATCH_X, PATCH_Y, writeCornerPatch } from './corner-patch.js';
+import { PATCH_H, PATCH_SIZE, PATCH_W, PATCH_X, PATCH_Y, writeCornerPatch, writeCornerPatchFrom } from './corner-patch.js';
 
 t.test('the patch is the index upright, whichever way the card lies', async (t) => {
   const cv = opencv();
@@ -30,4 +30,25 @@ t.test('the patch is the index upright, whichever way the card lies', async (t) 
     t.ok(green[1] > 0.8 && green[2] < 0.3 && green[0] < 0.3, `${name}: "down" is down (${green.map((c) => c.toFixed(2)).join(' ')})`);
     t.same(px(u0, v0), [1, 1, 1], `${name}: the keypoint itself is the white card`);
   }
+});
+
+t.test('a patch cut from the frame bytes is the patch cut from the whole frame, at the edges too', async (t) => {
+  const cv = opencv();
+  // Noise, so any pixel out of place shows; corners all over, some with patches past the edges.
+  const frame = new cv.Mat(Buffer.from(Array.from({ length: 400 * 300 * 3 }, (_, i) => (i * 7919 + ((i * i) % 251)) & 255)), 300, 400, cv.CV_8UC3);
+  const bytes = { data: frame.getData(), width: frame.cols, height: frame.rows };
+  let worst = 0;
+  let cuts = 0;
+  for (let k = 0; k < 60; k++) {
+    const angle = k * 0.77;
+    const corner = { at: { x: ((k * 53) % 440) - 20, y: ((k * 37) % 340) - 20 }, down: { x: Math.sin(angle), y: Math.cos(angle) }, width: 40 + ((k * 29) % 200), score: 1 };
+    const whole = new Float32Array(PATCH_SIZE);
+    const cut = new Float32Array(PATCH_SIZE);
+    writeCornerPatch(frame, corner, whole, 0);
+    writeCornerPatchFrom(bytes, corner, cut, 0);
+    for (let i = 0; i < PATCH_SIZE; i++) worst = Math.max(worst, Math.abs(whole[i]! - cut[i]!));
+    cuts++;
+  }
+  t.equal(cuts, 60);
+  t.equal(worst, 0, 'every value the same');
 });

@@ -57,6 +57,31 @@ t.test('a BGR frame buffer gives what the file gives; wrong sizes and bad files 
   t.same(empty, [], 'bare felt: no cards');
 });
 
+t.test('a frame with its copy scaled by the camera: the same cards in the same places as scaling it here', async (t) => {
+  const recognizer = await CardRecognizer.load();
+  t.teardown(() => recognizer.close());
+  const cv = opencv();
+  let cards = 0;
+  for (const scene of truth.scenes) {
+    const mat = cv.imread(join(STILLS, scene.image));
+    // The copy as the camera's branch gives it (640 wide, planar B, G, R), made here with the
+    // filter recognition uses on a frame without one, so the detector sees the same pixels.
+    const small = mat.resize(360, 640, 0, 0, cv.INTER_AREA);
+    const scaled = { data: Buffer.concat(small.splitChannels().map((c) => c.getData())), width: 640, height: 360 };
+    const here = await recognizer.recognizeFrame({ data: mat.getData(), width: mat.cols, height: mat.rows });
+    const camera = await recognizer.recognizeFrame({ data: mat.getData(), width: mat.cols, height: mat.rows, scaled });
+    t.same(camera.map((c) => c.card), here.map((c) => c.card), `${scene.image}: the same cards`);
+    const far = camera.map((c, i) => Math.hypot(c.centre.x - here[i]!.centre.x, c.centre.y - here[i]!.centre.y)).filter((d) => d > 0.5);
+    t.same(far, [], `${scene.image}: every card within half a pixel of where it was found before`);
+    cards += camera.length;
+  }
+  t.ok(cards >= 27, `${cards} cards found`);
+  const frame = cv.imread(join(STILLS, truth.scenes[0]!.image));
+  const full = { data: frame.getData(), width: frame.cols, height: frame.rows };
+  await t.rejects(recognizer.recognizeFrame({ ...full, scaled: { data: Buffer.alloc(10), width: 640, height: 360 } }), /a 640x360 planar BGR frame has 691200 bytes, not 10/);
+  await t.rejects(recognizer.recognizeFrame({ ...full, scaled: { data: Buffer.alloc(320 * 180 * 3), width: 320, height: 180 } }), /the detector takes frames 640 wide, not 320/);
+});
+
 t.test('a model that is not the one described is refused', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'pitbox-model-'));
   const spec = JSON.parse(readFileSync(DEFAULT_MODEL_SPEC, 'utf8')) as { detector: { model: string; sha256: string }; reader: { model: string; sha256: string; classes: string[] } };

@@ -1,18 +1,33 @@
 import { readFileSync } from 'node:fs';
 import { CardClassifier, DEFAULT_MODEL_SPEC, loadModelSpec, NOT_A_CARD, ortSession, type Reading, readModel } from './classifier.js';
 import { cardsFromCorners, type CornerCard, pairCorners } from './corner-cards.js';
-import { CornerDetector, type CornerDetectorOptions } from './corner-detector.js';
-import { PATCH_SIZE, writeCornerPatch } from './corner-patch.js';
+import { CornerDetector, type CornerDetectorOptions, type Detected, type DetectedCorner, type PlanarFrame } from './corner-detector.js';
+import { PATCH_SIZE, writeCornerPatch, writeCornerPatchFrom } from './corner-patch.js';
 import { type Mat, opencv } from './opencv.js';
 
 /** One card found in a frame. `card` null: a card the box cannot vouch for (shown as unknown). */
 export type FoundCard = CornerCard;
 
-/** A frame as the camera's appsink gives it: packed BGR, no row padding. */
+/**
+ * A frame as the camera's appsink gives it: packed BGR, no row padding; with, when the camera
+ * has a branch for the detector (analysis.scaledWidth), the same frame already scaled for it.
+ */
 export interface BgrFrame {
   readonly data: Buffer;
   readonly width: number;
   readonly height: number;
+  readonly scaled?: PlanarFrame;
+}
+
+/** Milliseconds spent finding corners and reading them, and where (the benchmark's profile). */
+export interface RecognitionTiming {
+  detectMs: number;
+  readMs: number;
+  /** Of detectMs, the detector network's own run. */
+  detectNetMs: number;
+  /** Of readMs: cutting the patches, and the reader network's run (all of them in one batch). */
+  cutMs: number;
+  readNetMs: number;
 }
 
 export interface RecognizerOptions {
@@ -74,12 +89,28 @@ export class CardRecognizer {
     return performance.now() - t0;
   }
 
-  async recognizeFrame(frame: BgrFrame): Promise<FoundCard[]> {
+  /**
+   * A camera's frame. With its scaled copy, nothing of the whole frame is scaled or copied here:
+   * the detector takes the copy, and only the pixels of each corner's patch are cut from the
+   * full-resolution bytes (the reader needs them: read from the 640-wide copy, 17 of the 32
+   * cards of the 1080p stills were read instead of 27; models/README.md).
+   */
+  async recognizeFrame(frame: BgrFrame, timing?: RecognitionTiming): Promise<FoundCard[]> {
     if (frame.data.length !== frame.width * frame.height * 3) {
       throw new ImageError(`a ${frame.width}x${frame.height} BGR frame has ${frame.width * frame.height * 3} bytes, not ${frame.data.length}`);
     }
-    const cv = opencv();
-    return this.recognize(new cv.Mat(frame.data, frame.height, frame.width, cv.CV_8UC3));
+    const { scaled } = frame;
+    if (scaled && scaled.data.length !== scaled.width * scaled.height * 3) {
+      throw new ImageError(`a ${scaled.width}x${scaled.height} planar BGR frame has ${scaled.width * scaled.height * 3} bytes, not ${scaled.data.length}`);
+    }
+    const t0 = performance.now();
+    let detected: Detected;
+    if (scaled) detected = await this.detector.detectScaled(scaled, frame);
+    else {
+      const cv = opencv();
+      detected = await this.detector.detect(new cv.Mat(frame.data, frame.height, frame.width, cv.CV_8UC3));
+    }
+    return this.read(detected, (c, batch, offset) => writeCornerPatchFrom(frame, c, batch, offset), t0, timing);
   }
 
   /** A JPEG or PNG (or anything OpenCV decodes) of any size. */
@@ -88,9 +119,13 @@ export class CardRecognizer {
   }
 
   /** `timing`, when given, gets the detection's and the reading's milliseconds (the benchmark's). */
-  async recognize(image: Mat, timing?: { detectMs: number; readMs: number }): Promise<FoundCard[]> {
+  async recognize(image: Mat, timing?: RecognitionTiming): Promise<FoundCard[]> {
     const t0 = performance.now();
     const detected = await this.detector.detect(image);
+    return this.read(detected, (c, batch, offset) => writeCornerPatch(image, c, batch, offset), t0, timing);
+  }
+
+  private async read(detected: Detected, cut: (corner: DetectedCorner, batch: Float32Array, offset: number) => void, t0: number, timing?: RecognitionTiming): Promise<FoundCard[]> {
     const t1 = performance.now();
     // Pair the indices of each card first: the pair's distance gives the card's width far more
     // exactly than the detector, and the reader is cut at that scale.
@@ -101,11 +136,13 @@ export class CardRecognizer {
     // covered, or a pip that looks like one); when both agree, the confidence is the lower.
     const n = corners.length;
     if (2 * n * PATCH_SIZE > this.batch.length) this.batch = new Float32Array(2 * n * PATCH_SIZE);
+    const t2 = performance.now();
     corners.forEach((c, i) => {
-      writeCornerPatch(image, c, this.batch, i * PATCH_SIZE);
+      cut(c, this.batch, i * PATCH_SIZE);
       const nudge = { ...c, width: c.width * SECOND_LOOK.scale, at: { x: c.at.x + c.down.x * c.width * SECOND_LOOK.down, y: c.at.y + c.down.y * c.width * SECOND_LOOK.down } };
-      writeCornerPatch(image, nudge, this.batch, (n + i) * PATCH_SIZE);
+      cut(nudge, this.batch, (n + i) * PATCH_SIZE);
     });
+    const t3 = performance.now();
     const both = await this.classifier.classify(this.batch, 2 * n);
     const readings = corners.map((_, i) => agree(both[i]!, both[n + i]!, this.classifier.spec.threshold));
     const cards = cardsFromCorners(
@@ -115,7 +152,9 @@ export class CardRecognizer {
       this.classifier.spec.threshold,
       this.classifier.spec.singleThreshold ?? this.classifier.spec.threshold,
     );
-    if (timing) Object.assign(timing, { detectMs: t1 - t0, readMs: performance.now() - t1 });
+    if (timing) {
+      Object.assign(timing, { detectMs: t1 - t0, readMs: performance.now() - t1, detectNetMs: this.detector.lastRunMs, cutMs: t3 - t2, readNetMs: n > 0 ? this.classifier.lastRunMs : 0 });
+    }
     return cards;
   }
 

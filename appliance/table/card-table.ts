@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { CameraFrame } from '../../drivers/camera/camera.js';
 import { CardEngine, type CardSnapshot } from '../cards/card-engine.js';
 import { positionsFromConfig, readPositions, type Cascades, type Positions } from '../recognition/positions.js';
+import { NET_W as DETECTOR_WIDTH } from '../recognition/corner-detector.js';
 import { CardRecognizer } from '../recognition/recognizer.js';
 import { modelSpecOption } from '../recognition/deck.js';
 import { ConfigError } from '../config/load.js';
@@ -118,8 +119,11 @@ export class CardTable {
     if (cameraName !== null) engine.onCamera(`${cameraName}: starting, no frame yet`);
     if (config.cards.shoe) engine.onShoeLink(`${config.cards.shoe.name}: starting`);
 
+    // The recognition camera scales each analysis frame for the detector itself (a GStreamer
+    // branch), so recognition does not scale it on its own core; always the detector's width.
+    const withDetector = config.cameras.map((c) => (c.name === cameraName && recognizer ? { ...c, analysis: { ...c.analysis, scaledWidth: DETECTOR_WIDTH } } : c));
     const cameras = (this.cameras = new TableCameras(
-      config.cameras,
+      withDetector,
       {
         append: (draft) => runtime.append(draft, engine.snapshot()),
         onChange: (down) => {

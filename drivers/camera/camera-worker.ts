@@ -9,6 +9,7 @@
  * fd 4: analysis frames out (frame-channel records), when analysis is enabled
  */
 import { Socket } from 'node:net';
+import { AnalysisPairs, type Pulled } from './analysis-pair.js';
 import { explain, preflight } from './camera-errors.js';
 import { cameraConfig, type CameraConfig } from './config.js';
 import { pickEncoder, type EncoderKind, type EncoderPick } from './encoders.js';
@@ -19,7 +20,7 @@ import { gst, monotonicNs, monotonicToEpochUs, type AppSink, type AppSrc, type G
 import { OutputLink } from './output-link.js';
 import { parseOutput } from './outputs.js';
 import { feedJittered, patternLaunch } from './jittered-source.js';
-import { ANALYSIS_SINK, CAPTURED_SINK, captureLaunch, ENCODED_SINK, ENCODER_NEXT, PREVIEW_SINK } from './pipeline.js';
+import { ANALYSIS_SINK, CAPTURED_SINK, captureLaunch, ENCODED_SINK, ENCODER_NEXT, PREVIEW_SINK, SCALED_SINK, scaledSize } from './pipeline.js';
 import { StreamCounter } from './stream-stats.js';
 import { EXIT, type FrameHeader, type WorkerMessage } from './worker-protocol.js';
 
@@ -132,29 +133,54 @@ function main(): void {
     const frames = new Socket({ fd: FRAME_FD, readable: false, writable: true });
     frames.on('error', () => undefined); // the appliance closed its end: it is going away
     let seq = 0;
+    const deliver = (full: Pulled, scaled: Pulled | null): void => {
+      // Only one frame in flight: a consumer that has not taken the last one misses this one.
+      if (frames.writableLength > 0) {
+        analysis.dropped++;
+        return;
+      }
+      const { caps, timing } = full;
+      const header: FrameHeader = {
+        seq,
+        width: Number(caps.width),
+        height: Number(caps.height),
+        format: 'BGR',
+        captureClockNs: timing.clockTime ?? null,
+        captureUs: timing.clockTime === undefined ? null : monotonicToEpochUs(timing.clockTime),
+        pts: timing.runningTime ?? null,
+        ...(scaled ? { scaled: { width: Number(scaled.caps.width), height: Number(scaled.caps.height), format: 'BGRP' as const } } : {}),
+      };
+      for (const part of encodeRecord(header, scaled ? [full.buf, scaled.buf] : full.buf)) frames.write(part);
+    };
+    const scaledSink = scaledSize(config) ? pipeline.findChild<AppSink>(SCALED_SINK) : undefined;
+    const pairs = new AnalysisPairs();
     const onFrame: Parameters<AppSink['pull']>[0] = (buf, caps, timing) => {
       if (isExiting()) return;
       if (!buf) return retry(analysisSink, onFrame);
       analysis.produced++;
       seq++;
-      // Only one frame in flight: a consumer that has not taken the last one misses this one.
-      if (frames.writableLength > 0) {
-        analysis.dropped++;
-      } else {
-        const header: FrameHeader = {
-          seq,
-          width: Number(caps.width),
-          height: Number(caps.height),
-          format: 'BGR',
-          captureClockNs: timing.clockTime ?? null,
-          captureUs: timing.clockTime === undefined ? null : monotonicToEpochUs(timing.clockTime),
-          pts: timing.runningTime ?? null,
-        };
-        for (const part of encodeRecord(header, buf)) frames.write(part);
+      if (!scaledSink) deliver({ buf, caps, timing }, null);
+      else {
+        const before = pairs.unpaired;
+        const pair = pairs.offerFull({ buf, caps, timing });
+        analysis.dropped += pairs.unpaired - before;
+        if (pair) deliver(...pair);
       }
       analysisSink.pull(onFrame);
     };
     startPulls.push(() => analysisSink.pull(onFrame));
+    if (scaledSink) {
+      const onScaled: Parameters<AppSink['pull']>[0] = (buf, caps, timing) => {
+        if (isExiting()) return;
+        if (!buf) return retry(scaledSink, onScaled);
+        const before = pairs.unpaired;
+        const pair = pairs.offerScaled({ buf, caps, timing });
+        analysis.dropped += pairs.unpaired - before;
+        if (pair) deliver(...pair);
+        scaledSink.pull(onScaled);
+      };
+      startPulls.push(() => scaledSink.pull(onScaled));
+    }
   }
 
   const previewSink = config.preview.enabled ? pipeline.findChild<AppSink>(PREVIEW_SINK) : undefined;

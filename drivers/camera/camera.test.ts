@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { childPids, freePort, until } from '../../appliance/test-support/harness.js';
 import { silentLogger } from '../../appliance/log.js';
-import { Camera } from './camera.js';
+import { Camera, type CameraFrame } from './camera.js';
 import { cameraConfig } from './config.js';
 
 // Real GStreamer end to end: videotestsrc in a camera worker, x264, SRT on loopback, and a
@@ -165,6 +165,48 @@ t.test('frames reach recognition as BGR with their capture time', async (t) => {
   const age = Date.now() - (frame.captureTime as number);
   // A wrong clock mapping (monotonic read as wall time) is off by hours, not by a busy box's lag.
   t.ok(age >= 0 && age < 60_000, `captured ${age.toFixed(1)} ms before delivery`);
+});
+
+t.test('with analysis.scaledWidth each frame comes with its own copy scaled for the detector, and its capture time', async (t) => {
+  // A moving ball on black: a copy paired with another frame would put the ball elsewhere.
+  const camera = new Camera(testCamera({ source: { kind: 'test', width: 1280, height: 720, framerate: 30, pattern: 'ball' }, analysis: { maxFps: 30, scaledWidth: 640 } }), silentLogger);
+  t.teardown(() => camera.stop());
+  const frames: CameraFrame[] = [];
+  await new Promise<void>((resolve) => {
+    camera.setConsumer((f) => {
+      if (frames.push(f) === 5) resolve();
+    });
+    camera.start();
+  });
+  const centroid = (at: (x: number, y: number) => number, width: number, height: number): { x: number; y: number } => {
+    let n = 0;
+    let sx = 0;
+    let sy = 0;
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        if (at(x, y) > 128) {
+          n++;
+          sx += x;
+          sy += y;
+        }
+      }
+    }
+    return { x: sx / n, y: sy / n };
+  };
+  for (const f of frames) {
+    const scaled = f.scaled!;
+    t.same([f.width, f.height, f.data.length, scaled.width, scaled.height, scaled.format, scaled.data.length], [1280, 720, 1280 * 720 * 3, 640, 360, 'BGRP', 640 * 360 * 3]);
+    t.ok(f.captureTime !== null, 'capture time present');
+    // The green plane of the copy, and the green bytes of the full frame, halved.
+    const small = centroid((x, y) => scaled.data[640 * 360 + y * 640 + x]!, 640, 360);
+    const full = centroid((x, y) => f.data[(y * 1280 + x) * 3 + 1]!, 1280, 720);
+    t.ok(Math.hypot(small.x - (full.x - 0.5) / 2, small.y - (full.y - 0.5) / 2) < 1.5, `frame ${f.seq}: the ball at (${small.x.toFixed(1)}, ${small.y.toFixed(1)}) in the copy, (${full.x.toFixed(1)}, ${full.y.toFixed(1)}) in the frame`);
+  }
+  t.not(
+    centroid((x, y) => frames[0]!.scaled!.data[640 * 360 + y * 640 + x]!, 640, 360).x,
+    centroid((x, y) => frames[4]!.scaled!.data[640 * 360 + y * 640 + x]!, 640, 360).x,
+    'the ball moves from frame to frame (a mismatch would show)',
+  );
 });
 
 t.test('preview stills: JPEG, scaled to the configured width at the source aspect, rate-limited', async (t) => {

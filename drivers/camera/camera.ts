@@ -21,6 +21,8 @@ export interface CameraFrame {
   readonly format: 'BGR';
   /** width * height * 3 bytes, rows top to bottom. */
   readonly data: Buffer;
+  /** The same frame scaled for a detector, when the camera has analysis.scaledWidth: planes of B, G, R bytes. */
+  readonly scaled?: { readonly data: Buffer; readonly width: number; readonly height: number; readonly format: 'BGRP' };
   /** Capture time, epoch ms (fractional); null when the source gave no timestamp. */
   readonly captureTime: number | null;
   /** The same instant on CLOCK_MONOTONIC, ns (what GStreamer's clock reads). */
@@ -390,13 +392,15 @@ export class Camera extends EventEmitter<CameraEvents> {
         return;
       }
       for (const { header, payload } of records) {
+        const bytes = header.width * header.height * 3;
         this.offer({
           camera: this.name,
           seq: header.seq,
           width: header.width,
           height: header.height,
           format: header.format,
-          data: payload,
+          data: header.scaled ? payload.subarray(0, bytes) : payload,
+          ...(header.scaled ? { scaled: { ...header.scaled, data: payload.subarray(bytes) } } : {}),
           captureTime: header.captureUs !== null ? header.captureUs / 1000 : header.captureClockNs === null ? null : monotonicToEpochMs(header.captureClockNs),
           captureClockNs: header.captureClockNs,
           streamTimeNs: header.pts,

@@ -70,6 +70,13 @@ const analysis = z.strictObject({
   width: z.number().int().min(32).max(3840).optional().describe('Default: the source width (positions are in these pixels)'),
   height: z.number().int().min(32).max(2160).optional().describe('Default: the source height'),
   maxFps: z.number().int().min(1).max(60).default(15).describe('Frames per second offered to recognition; more are dropped, never queued'),
+  scaledWidth: z
+    .number()
+    .int()
+    .min(32)
+    .max(1920)
+    .optional()
+    .describe('Also deliver each analysis frame scaled to this width (height by its aspect), planar BGR: a detector\'s input, scaled by GStreamer instead of on the CPU of recognition. A card table sets it'),
 });
 
 const preview = z.strictObject({

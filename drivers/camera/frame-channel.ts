@@ -21,12 +21,14 @@ export class ChannelError extends Error {
   override name = 'ChannelError';
 }
 
-export function encodeRecord(header: unknown, payload: Buffer): Buffer[] {
+/** The payload may be given in parts (written one after the other, never joined: no copy). */
+export function encodeRecord(header: unknown, payload: Buffer | readonly Buffer[]): Buffer[] {
+  const parts = Buffer.isBuffer(payload) ? [payload] : payload;
   const head = Buffer.from(JSON.stringify(header), 'utf8');
   const prefix = Buffer.allocUnsafe(PREFIX);
   prefix.writeUInt32BE(head.length, 0);
-  prefix.writeUInt32BE(payload.length, 4);
-  return [prefix, head, payload];
+  prefix.writeUInt32BE(parts.reduce((n, p) => n + p.length, 0), 4);
+  return [prefix, head, ...parts];
 }
 
 /** Reassembles records from chunks cut anywhere. Throws ChannelError on a corrupt stream. */

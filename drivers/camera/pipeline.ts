@@ -5,6 +5,8 @@ import { outputLaunch, type OutputSpec } from './outputs.js';
 /** Element names the worker looks up in the pipelines it builds. */
 export const ENCODED_SINK = 'encoded';
 export const ANALYSIS_SINK = 'analysis';
+/** The same analysis frames, already scaled for a detector (analysis.scaledWidth). */
+export const SCALED_SINK = 'analysis-scaled';
 export const PREVIEW_SINK = 'preview';
 /** Where the worker learns each frame's stamp at capture, before the encoder has it (camera.ts frameAt). */
 export const CAPTURED_SINK = 'captured';
@@ -21,6 +23,14 @@ export const OUTPUT_SRC = 'src';
 /** The size frames reach recognition at: the configured analysis size, else the source's. */
 export function analysisSize(config: CameraConfig): { width: number; height: number } {
   return { width: config.analysis.width ?? config.source.width, height: config.analysis.height ?? config.source.height };
+}
+
+/** The pre-scaled copy's size (analysis.scaledWidth, height by the analysis frame's aspect), or null. */
+export function scaledSize(config: CameraConfig): { width: number; height: number } | null {
+  const width = config.analysis.scaledWidth;
+  if (width === undefined) return null;
+  const full = analysisSize(config);
+  return { width, height: Math.max(1, Math.round((full.height * width) / full.width)) };
 }
 
 function rawCaps(s: CameraSource, format?: string): string {
@@ -88,15 +98,31 @@ export function captureLaunch(config: CameraConfig, encoder: EncoderPick): strin
   const branches = [`t. ! ${video}`, `t. ! ${captured}`];
   if (config.analysis.enabled) {
     const { width, height } = analysisSize(config);
-    const analysis = [
-      'queue name=aq leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0',
-      `videorate drop-only=true max-rate=${config.analysis.maxFps}`,
+    const full = [
       'videoscale',
       'videoconvert',
       `video/x-raw,format=BGR,width=${width},height=${height}`,
       `appsink name=${ANALYSIS_SINK} sync=false async=false max-buffers=1 drop=true`,
-    ].join(' ! ');
-    branches.push(`t. ! ${analysis}`);
+    ];
+    const rated = ['queue name=aq leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0', `videorate drop-only=true max-rate=${config.analysis.maxFps}`];
+    const scaled = scaledSize(config);
+    if (!scaled) branches.push(`t. ! ${[...rated, ...full].join(' ! ')}`);
+    else {
+      // The detector's copy is scaled here, before conversion (fewer pixels to convert), planar
+      // as the network takes it. Bilinear: on the test stills it finds and reads as many cards
+      // as OpenCV's INTER_AREA on the CPU, and at half the cost of the multi-tap filters
+      // (models/README.md). Both copies of a frame carry its timestamp; the worker pairs them.
+      const detector = [
+        'queue name=sq leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0',
+        'videoscale method=bilinear',
+        'videoconvert',
+        `video/x-raw,format=BGRP,width=${scaled.width},height=${scaled.height}`,
+        `appsink name=${SCALED_SINK} sync=false async=false max-buffers=1 drop=true`,
+      ];
+      const tee = 'tee name=at allow-not-linked=true';
+      const fullQueue = 'queue name=fq leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0';
+      branches.push(`t. ! ${[...rated, tee].join(' ! ')} at. ! ${[fullQueue, ...full].join(' ! ')} at. ! ${detector.join(' ! ')}`);
+    }
   }
   if (config.preview.enabled) {
     // Stills for people (the status page): as leaky and rate-limited as analysis, so a page that

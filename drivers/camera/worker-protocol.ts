@@ -62,7 +62,7 @@ export type OutputMessage =
   /** `retryAfterMs`: the server said when to try again (WHIP 503 Retry-After). */
   | { readonly type: 'fatal'; readonly reason: string; readonly retryAfterMs?: number };
 
-/** Header of an analysis frame on the frame pipe; the payload is the BGR pixels, row after row. */
+/** Header of an analysis frame on the frame pipe; the payload is the BGR pixels, row after row (then the scaled copy's, if any). */
 export interface FrameHeader {
   readonly seq: number;
   readonly width: number;
@@ -73,6 +73,11 @@ export interface FrameHeader {
   /** The same moment in epoch µs, converted in the worker exactly as the video's frame stamps are. */
   readonly captureUs: number | null;
   readonly pts: number | null;
+  /**
+   * The same frame scaled for a detector (analysis.scaledWidth): planar B, G, R, each
+   * width x height bytes, after the BGR pixels in the payload.
+   */
+  readonly scaled?: { readonly width: number; readonly height: number; readonly format: 'BGRP' };
 }
 
 /** Header of an encoded frame sent to an output worker. */

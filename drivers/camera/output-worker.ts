@@ -43,6 +43,9 @@ function main(): void {
     if (msg.type === 'eos') fatal('end of stream');
   });
   pipeline.play();
+  // From now on this process reads its pipe as frames come: the camera worker starts writing
+  // (at the next keyframe), so nothing piles up while Node and the pipeline start.
+  send({ type: 'ready' });
 
   let frames = 0;
   let bytes = 0;

@@ -21,8 +21,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Camera, type CameraFrame } from '../drivers/camera/camera.js';
 import { cameraConfig, type CameraConfig } from '../drivers/camera/config.js';
@@ -32,6 +33,7 @@ import { percentile } from '../drivers/camera/stream-stats.js';
 import type { LatencySummary } from '../drivers/camera/worker-protocol.js';
 import { silentLogger } from '../appliance/log.js';
 import { childPids, freePort } from '../appliance/test-support/harness.js';
+import { stageLines } from './bench/stages.js';
 
 const SRT_LATENCY_MS = 40;
 const WARMUP_S = 3;
@@ -79,8 +81,8 @@ interface Arrival {
 interface Receiver {
   proc: ChildProcess;
   arrivals: Arrival[];
-  /** Frame numbers (pitbox's stamps) of the access units that arrived, decoded or not. */
-  aus?: Set<number>;
+  /** Frame numbers (pitbox's stamps) of the access units that arrived, decoded or not, and when (ns). */
+  aus?: Map<number, number>;
   /** The receiving srtsrc's counters at the end. */
   srt?: Record<string, number>;
 }
@@ -88,10 +90,12 @@ interface Receiver {
 function startReceiver(port: number, width: number, height: number, latencyMs: number): Receiver {
   const entry = new URL('./bench/qr-receiver.ts', import.meta.url).pathname;
   const proc = spawn(process.execPath, ['--import', 'tsx', entry, String(port), String(latencyMs), String(width), String(height)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const rx: Receiver = { proc, arrivals: [], aus: new Set() };
+  const rx: Receiver = { proc, arrivals: [], aus: new Map() };
   createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-    const m = JSON.parse(line) as Arrival | { au: number } | { srt: Record<string, number> };
-    if ('au' in m) rx.aus?.add(m.au);
+    const m = JSON.parse(line) as Arrival | { au: number; recv: number } | { srt: Record<string, number> };
+    if ('au' in m) {
+      if (!rx.aus?.has(m.au)) rx.aus?.set(m.au, m.recv);
+    }
     else if ('srt' in m) rx.srt = m.srt;
     else rx.arrivals.push(m);
   });
@@ -138,6 +142,8 @@ interface GlassResult {
   received: number;
   lost: number;
   latencies: number[];
+  /** The measured frames: capture time on the sender's clock (ns) -> decoded at the receiver (ns). */
+  decoded: Map<number, number>;
 }
 
 function summarise(arrivals: Arrival[], baseNs: number): GlassResult {
@@ -148,12 +154,14 @@ function summarise(arrivals: Arrival[], baseNs: number): GlassResult {
   const first = (counts[0] ?? 0) + WARMUP_S * 30;
   const last = counts.at(-1) ?? 0;
   const kept = counts.filter((c) => c >= first);
+  const decoded = new Map<number, number>();
   const latencies = kept.map((c) => {
     const a = seen.get(c) as Arrival;
+    decoded.set(baseNs + a.timestamp, a.recv);
     return (a.recv - (baseNs + a.timestamp)) / 1e6;
   });
   const sent = Math.max(0, last - first + 1);
-  return { sent, received: kept.length, lost: sent - kept.length, latencies: latencies.sort((a, b) => a - b) };
+  return { sent, received: kept.length, lost: sent - kept.length, latencies: latencies.sort((a, b) => a - b), decoded };
 }
 
 type Variant = 'gst-launch' | 'pitbox' | 'pitbox-whip';
@@ -162,7 +170,7 @@ async function glassRun(
   variant: Variant,
   seconds: number,
   latencyMs = SRT_LATENCY_MS,
-): Promise<GlassResult & { analysis?: { delivered: number; dropped: number; workerLost: number; outputDropped: number }; sink?: Readonly<Record<string, number>>; aus?: number; rxSrt?: Record<string, number>; captureToSend?: LatencySummary | null }> {
+): Promise<GlassResult & { analysis?: { delivered: number; dropped: number; workerLost: number; outputDropped: number }; sink?: Readonly<Record<string, number>>; aus?: number; rxSrt?: Record<string, number>; captureToSend?: LatencySummary | null; stages?: string[] }> {
   const port = await freePort();
   const rx = variant === 'pitbox-whip' ? startWhipReceiver(port, 1280, 720) : startReceiver(port, 1280, 720, latencyMs);
   // The receiver listening before the sender starts: gst-launch's srtsink gives up at once when
@@ -181,6 +189,8 @@ async function glassRun(
     baseNs = await sender.baseNs;
     finish = () => stop(sender.proc);
   } else {
+    // Each stage's time per frame over SRT (drivers/camera/stage-trace.ts), read back after the run.
+    if (variant === 'pitbox') process.env.PITBOX_STAGE_TRACE = join(mkdtempSync(join(tmpdir(), 'pitbox-stages-')), 'run');
     const cam = new Camera(config, silentLogger);
     let sum = 0;
     const base = new Promise<number>((resolve) => {
@@ -208,7 +218,10 @@ async function glassRun(
   const result = summarise(rx.arrivals, baseNs);
   // Access units that arrived within the measured span (frame numbers of the QR span, shifted).
   const aus = rx.aus && rx.aus.size > 0 ? Math.min(rx.aus.size, result.sent) : undefined;
-  return { ...result, ...(analysis ? { analysis } : {}), ...(sink ? { sink } : {}), ...(aus !== undefined ? { aus } : {}), ...(rx.srt ? { rxSrt: rx.srt } : {}), captureToSend };
+  const prefix = process.env.PITBOX_STAGE_TRACE;
+  delete process.env.PITBOX_STAGE_TRACE;
+  const stages = prefix ? stageLines({ prefix, decoded: result.decoded, arrived: rx.aus ?? new Map() }) : undefined;
+  return { ...result, ...(analysis ? { analysis } : {}), ...(sink ? { sink } : {}), ...(aus !== undefined ? { aus } : {}), ...(rx.srt ? { rxSrt: rx.srt } : {}), captureToSend, ...(stages ? { stages } : {}) };
 }
 
 /**
@@ -237,6 +250,7 @@ async function transports(seconds: number): Promise<void> {
     const handover = c ? `  capture to the output's pipeline p50 ${fmt(c.p50)} / p95 ${fmt(c.p95)} / p99 ${fmt(c.p99)} ms` : '';
     const worker = res.analysis ? `  lost before the encoder's output ${res.analysis.workerLost}, not sent ${res.analysis.outputDropped}${handover}` : '';
     console.log(`  ${name.padEnd(18)} frames ${res.received}/${res.sent} (lost ${res.lost})  p50 ${fmt(percentile(l, 0.5))} ms  p95 ${fmt(percentile(l, 0.95))} ms  p99 ${fmt(percentile(l, 0.99))} ms${worker}${srt}`);
+    for (const line of res.stages ?? []) console.log(`      ${line}`);
   }
 }
 
@@ -253,7 +267,8 @@ async function glass(seconds: number, reps: number): Promise<void> {
             ? `  analysis frames delivered ${res.analysis.delivered}, dropped ${res.analysis.dropped}; lost before the encoder's output ${res.analysis.workerLost}, not sent ${res.analysis.outputDropped}`
             : ''),
       );
-      const acc = (all[variant] ??= { sent: 0, received: 0, lost: 0, latencies: [] });
+      for (const line of res.stages ?? []) console.log(`      ${line}`);
+      const acc = (all[variant] ??= { sent: 0, received: 0, lost: 0, latencies: [], decoded: new Map() });
       acc.sent += res.sent;
       acc.received += res.received;
       acc.lost += res.lost;

@@ -21,11 +21,22 @@ import { OutputLink } from './output-link.js';
 import { parseOutput } from './outputs.js';
 import { feedJittered, patternLaunch } from './jittered-source.js';
 import { ANALYSIS_SINK, CAPTURED_SINK, captureLaunch, ENCODED_SINK, ENCODER_NEXT, PREVIEW_SINK, SCALED_SINK, scaledSize } from './pipeline.js';
+import { stageTrace } from './stage-trace.js';
 import { StreamCounter } from './stream-stats.js';
+import { lowerThreads } from './thread-priority.js';
 import { EXIT, type FrameHeader, type WorkerMessage } from './worker-protocol.js';
 
 const FRAME_FD = 4;
 const STATS_MS = 1000;
+/**
+ * The analysis branch's thread (its queue, named in pipeline.ts) runs at this nice value: on a
+ * busy box its scaling and colour conversion wait for the video's capture and encoding rather
+ * than delay it (issue 21: SRT's tail against gst-launch). The branch is leaky, so what it
+ * loses is analysis frames, never video.
+ */
+const SIDE_BRANCH_NICE = Number(process.env.PITBOX_SIDE_NICE ?? 10);
+/** `aq`, and `fq`/`sq` after it when the branch also gives a scaled copy (pipeline.ts). */
+const SIDE_BRANCH_THREADS = ['aq:', 'fq:', 'sq:'];
 
 
 function send(msg: WorkerMessage): void {
@@ -96,9 +107,11 @@ function main(): void {
     if (!isExiting()) setTimeout(() => sink.pull(cb), 20);
   };
   let frameNo = 0;
+  const trace = stageTrace('worker');
   const onEncoded: Parameters<AppSink['pull']>[0] = (buf, _caps, timing) => {
     if (isExiting()) return;
     if (!buf) return retry(encoded, onEncoded);
+    const pulledNs = monotonicNs();
     encodedSeen = true;
     // Every frame carries its capture time inside the H.264 stream (an SEI), the same for every
     // output, so a receiver can find the frame an event names (frame-stamp.ts).
@@ -108,8 +121,10 @@ function main(): void {
       const captureUs = monotonicToEpochUs(timing.clockTime);
       frame = insertBeforeFirstSlice(buf, stampNal({ captureUs: BigInt(captureUs), frameNo }));
     }
-    counter.onEncoded(frame.length, timing, monotonicNs());
+    counter.onEncoded(frame.length, timing, pulledNs);
     for (const out of outputs) out.write(frame, timing);
+    // Benchmark only: capture, the encoded frame in JavaScript, handed to every output's pipe.
+    trace?.(frameNo, timing.clockTime, pulledNs, monotonicNs());
     encoded.pull(onEncoded);
   };
 
@@ -208,7 +223,10 @@ function main(): void {
   for (const pull of startPulls) pull();
   for (const out of outputs) out.start();
 
+  const lowered = new Set<number>();
   setInterval(() => {
+    // Queue threads start with the pipeline and come back after a restart of the stream: looked for every time.
+    if (SIDE_BRANCH_NICE > 0) lowerThreads(SIDE_BRANCH_THREADS, SIDE_BRANCH_NICE, lowered);
     send({ type: 'stats', stream: counter.take(Date.now()), analysis: { ...analysis }, outputs: outputs.map((o) => o.health()) });
   }, STATS_MS).unref();
 

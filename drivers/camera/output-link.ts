@@ -27,6 +27,8 @@ export class OutputLink {
   private firstFrameMs: number | null = null;
   private captureToSendMs: LatencySummary | null = null;
   private needKeyframe = true;
+  /** Whether the process reads its pipe yet (see the `ready` message). */
+  private ready = false;
   private retryAfterMs: number | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -48,6 +50,9 @@ export class OutputLink {
     });
     this.child = child;
     this.needKeyframe = true;
+    // A WHIP worker drops what comes before its session itself (a pad probe, whip-output-worker.ts);
+    // it needs frames from the start, since webrtcbin makes its offer only once caps reach it.
+    this.ready = this.spec.protocol === 'whip';
     this.firstFrameMs = null;
     this.captureToSendMs = null;
     child.stdin?.on('error', () => undefined); // EPIPE when it dies: the exit handler deals with it
@@ -62,6 +67,8 @@ export class OutputLink {
           this.error = null;
           this.policy.onHealthy();
         }
+      } else if (msg.type === 'ready') {
+        this.ready = true;
       } else if (msg.type === 'keyframe') {
         this.onKeyframe();
       } else if (msg.type === 'fatal') {
@@ -83,10 +90,14 @@ export class OutputLink {
     });
   }
 
-  /** One encoded frame; dropped (and counted) when the output is down or its pipe is full. */
+  /**
+   * One encoded frame; dropped (and counted) when the output is down, still starting, or its
+   * pipe is full. It starts (and restarts) at the first keyframe after its process is ready, so
+   * a receiver never gets the frames that piled up while it started.
+   */
   write(frame: Buffer, timing: BufferTiming): void {
     const stdin = this.child?.stdin;
-    if (!stdin || !stdin.writable || stdin.writableLength > MAX_PENDING) {
+    if (!stdin || !stdin.writable || !this.ready || stdin.writableLength > MAX_PENDING) {
       this.dropped++;
       this.needKeyframe = true;
       return;
@@ -99,7 +110,12 @@ export class OutputLink {
       this.needKeyframe = false;
     }
     const header: EncodedHeader = { pts: timing.runningTime ?? null, keyframe: timing.keyframe ?? false, captureClockNs: timing.clockTime ?? null };
+    // One writev for the record's three parts: the output process wakes once per frame, with
+    // the whole of it, rather than on a lone 8-byte prefix (each wakeup is a scheduling delay
+    // on a busy box).
+    stdin.cork();
     for (const part of encodeRecord(header, frame)) stdin.write(part);
+    stdin.uncork();
     this.frames++;
     this.bytes += frame.length;
   }

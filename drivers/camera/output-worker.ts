@@ -12,6 +12,7 @@ import { RecordReader } from './frame-channel.js';
 import { parseStructure } from './gst-structure.js';
 import { monotonicNs } from './gst.js';
 import { LatencyHistogram } from './latency-histogram.js';
+import { stageTrace } from './stage-trace.js';
 import { parseOutput } from './outputs.js';
 import { outputPipelineLaunch, OUTPUT_SRC } from './pipeline.js';
 import type { EncodedHeader, OutputMessage } from './worker-protocol.js';
@@ -42,6 +43,9 @@ function main(): void {
     if (msg.type === 'eos') fatal('end of stream');
   });
   pipeline.play();
+  // From now on this process reads its pipe as frames come: the camera worker starts writing
+  // (at the next keyframe), so nothing piles up while Node and the pipeline start.
+  send({ type: 'ready' });
 
   let frames = 0;
   let bytes = 0;
@@ -49,8 +53,10 @@ function main(): void {
   const ptsBuf = Buffer.alloc(8);
   const reader = new RecordReader<EncodedHeader>();
   const captureToSend = new LatencyHistogram();
+  const trace = stageTrace('output');
   process.stdin.on('data', (chunk: Buffer) => {
     if (isExiting()) return;
+    const readNs = monotonicNs();
     for (const { header, payload } of reader.push(chunk)) {
       if (header.captureClockNs !== null) captureToSend.add((monotonicNs() - header.captureClockNs) / 1e6);
       if (header.pts !== null) {
@@ -61,6 +67,8 @@ function main(): void {
       } else {
         src.push(payload);
       }
+      // Benchmark only: capture, read from the pipe, pushed into the pipeline.
+      trace?.(header.captureClockNs, readNs, monotonicNs());
       frames++;
       bytes += payload.length;
     }

@@ -57,6 +57,11 @@ export type WorkerMessage =
 /** Output worker -> camera worker. */
 export type OutputMessage =
   | { readonly type: 'stats'; readonly frames: number; readonly bytes: number; readonly delivering: boolean; readonly sink: Readonly<Record<string, number>>; readonly firstFrameMs?: number; readonly captureToSendMs?: LatencySummary }
+  /**
+   * The process is up, its pipeline playing, and it reads its pipe from now on: frames written
+   * before this would wait in the pipe while it starts (seconds on a busy box) and go out stale.
+   */
+  | { readonly type: 'ready' }
   /** The receiver asked for a keyframe (a WHIP server's PLI/FIR): the camera's encoder makes one now. */
   | { readonly type: 'keyframe' }
   /** `retryAfterMs`: the server said when to try again (WHIP 503 Retry-After). */

@@ -3,6 +3,8 @@
  * decodes H.264, reads the debugqroverlay QR code from a crop around it (zbar on a whole 720p
  * frame would starve two cores) and prints one JSON line per decoded frame:
  *   {"count": BUFFERCOUNT, "timestamp": sender running time ns, "recv": CLOCK_MONOTONIC ns}
+ * and one per access unit that carries a pitbox frame stamp, as it arrives (before decoding):
+ *   {"au": frame number, "recv": CLOCK_MONOTONIC ns}
  *
  *   node --import tsx scripts/bench/qr-receiver.ts PORT LATENCY_MS WIDTH HEIGHT
  */
@@ -29,7 +31,9 @@ const pipeline = new (gst().Pipeline)(
 const au = pipeline.findChild<AppSink>('au');
 const onAu: Parameters<AppSink['pull']>[0] = (buf) => {
   if (!buf) return void setTimeout(() => au?.pull(onAu), 20);
-  for (const s of readStamps(buf)) process.stdout.write(`${JSON.stringify({ au: s.frameNo })}\n`);
+  // When it arrived (CLOCK_MONOTONIC, as the sender's stage times): the benchmark's last stage before decoding.
+  const recv = monotonicNs();
+  for (const s of readStamps(buf)) process.stdout.write(`${JSON.stringify({ au: s.frameNo, recv })}\n`);
   au?.pull(onAu);
 };
 au?.pull(onAu);

@@ -20,6 +20,8 @@ set -euo pipefail
 ckpt=$(realpath "$1")
 out=$(realpath -m "${2:-$(dirname "$0")}")
 mkdir -p "$out"
+baseline=()
+[ -n "${BASELINE:-}" ] && baseline=(--baseline "$(realpath "$BASELINE")")
 cd "$(dirname "$0")/training"
 c=../.cache
 py=/usr/bin/python3
@@ -35,8 +37,6 @@ if [ -z "${CAL_DIR:-}" ]; then
     if [ "$k" -lt $((n / 2)) ]; then ln -s "$(realpath "$f")" "$cal/"; else ln -s "$(realpath "$f")" "$test/"; fi
   done
 fi
-baseline=()
-[ -n "${BASELINE:-}" ] && baseline=(--baseline "$(realpath "$BASELINE")")
 $py calibrate_reader.py "$ckpt" "$out/corner-reader.onnx" "$cal" "$test" --json "$out/reader-calibration.json" "${baseline[@]}"
 read -r t1 t2 < <($py -c "import json,sys; r=json.load(open(sys.argv[1]))['thresholds']; print(r['threshold'], r['singleThreshold'])" "$out/reader-calibration.json")
 [ "$out" = "$(realpath ..)" ] || cp ../corners.onnx "$out/"

@@ -42,3 +42,10 @@ mkdir -p "$out/enrol"
 rm -rf "$out/camera-720"
 (cd models/training && $py make_eval.py "../../$out/camera-720" 8 22 --background light-wood --layout loose --camera --size 1280x720)
 rm -f "$out/camera-720/truth.json"
+# Players' overlapping pairs and fanned hands, same families and camera model, 720p.
+for layout in "pairs 42" "fans 43"; do
+  set -- $layout
+  rm -rf "$out/camera-$1-720"
+  (cd models/training && $py make_eval.py "../../$out/camera-$1-720" 4 "$2" --layout "$1" --camera --size 1280x720)
+  rm -f "$out/camera-$1-720/truth.json"
+done

@@ -1,7 +1,7 @@
 """Exports a trained reader with calibrated confidence and chooses its thresholds from measured
 error on held-out patches.
 
-usage: calibrate_reader.py CHECKPOINT OUT.onnx CAL_DIR TEST_DIR [--budget 0.0001] [--json REPORT.json]
+usage: calibrate_reader.py CHECKPOINT OUT.onnx CAL_DIR TEST_DIR [--budget 0.0001] [--json REPORT.json] [--baseline CHECKPOINT]
 
 CHECKPOINT: train_camera_reader.py's (its running average, "ema"). CAL_DIR and TEST_DIR: shards
 of camera_patches.py never trained on (for the generic reader: the held-out deck families; for an
@@ -12,8 +12,9 @@ enrolled deck: its own art, other seeds). On CAL_DIR:
 - thresholds: `singleThreshold` (a card seen by one index) is the lowest confidence above which
   no patch on CAL_DIR read a wrong card; `threshold` (two indices, which must also agree) the
   lowest above which at most 1 in 200 did (two looks at two indices must both err the same way).
-On TEST_DIR (not used for any choice): top-1, the reliability table, and reads and wrong reads
-above each threshold with the one-sided 95 % upper bound on the error rate (zero wrong in n reads:
+On TEST_DIR (not used for any choice): top-1 (all, cards, covered indices), how often "not
+readable" is said when that is the truth, the expected calibration error, the reliability table,
+and reads and wrong reads above each threshold with the one-sided 95 % upper bound on the error rate (zero wrong in n reads:
 3/n, the rule of three; else the Clopper-Pearson bound). Prints the figures and writes them
 with --json.
 """
@@ -129,6 +130,45 @@ def reliability(p: np.ndarray, y: np.ndarray) -> list[dict]:
     return rows
 
 
+def ece(p: np.ndarray, y: np.ndarray, bins: int = 15) -> float:
+    """Expected calibration error: the patch-weighted gap between confidence and accuracy."""
+    best, conf = p.argmax(1), p.max(1)
+    edges = np.linspace(0, 1, bins + 1)
+    total = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        m = (conf > lo) & (conf <= hi)
+        if m.any():
+            total += m.sum() * abs(float(conf[m].mean()) - float((best[m] == y[m]).mean()))
+    return total / len(y)
+
+
+def measure(net: nn.Module, xc: torch.Tensor, yc: np.ndarray, xt: torch.Tensor, yt: np.ndarray, cover: np.ndarray, pair_rate: float) -> dict:
+    """Temperature and thresholds fitted on the calibration patches; every figure on the test ones."""
+    zc, zt = logits_of(net, xc), logits_of(net, xt)
+    temp = fit_temperature(zc, yc)
+    pc, pt = softmax(zc / temp), softmax(zt / temp)
+    bc, cc = pc.argmax(1), pc.max(1)
+    says = bc != NONE
+    single = choose(cc[says], (bc != yc)[says], 0.0)
+    pair = min(single, choose(cc[says], (bc != yc)[says], pair_rate))
+    bt = pt.argmax(1)
+    covered = (cover > 0.05) & (yt != NONE)
+    return {
+        "temperature": round(temp, 4),
+        "calibration": {"patches": int(len(yc)), "top1": round(float((bc == yc).mean()), 4)},
+        "test": {"patches": int(len(yt)), "cardPatches": int((yt != NONE).sum()), "top1": round(float((bt == yt).mean()), 4),
+                 "top1Cards": round(float((bt == yt)[yt != NONE].mean()), 4),
+                 "top1Covered": round(float((bt[covered] == yt[covered]).mean()), 4) if covered.any() else None,
+                 "coveredPatches": int(covered.sum()),
+                 "notReadableRecall": round(float((bt[yt == NONE] == NONE).mean()), 4) if (yt == NONE).any() else None,
+                 "ece": round(ece(pt, yt), 4), "eceUncalibrated": round(ece(softmax(zt), yt), 4),
+                 "single": stats(pt, yt, single), "pair": stats(pt, yt, pair),
+                 "singleCovered": stats(pt[covered], yt[covered], single) if covered.any() else None},
+        "reliability": reliability(pt, yt),
+        "thresholds": {"threshold": pair, "singleThreshold": single},
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("ckpt")
@@ -136,8 +176,9 @@ def main() -> None:
     ap.add_argument("cal")
     ap.add_argument("test")
     ap.add_argument("--pair-rate", type=float, default=0.005)
+    ap.add_argument("--budget", type=float, default=1e-4, help="the error budget stated beside the figures: wrong reads per read")
     ap.add_argument("--json")
-    ap.add_argument("--baseline", help="another checkpoint (the generic reader) scored on the same test patches")
+    ap.add_argument("--baseline", help="another checkpoint (the generic reader, or the reader shipped before) measured the same way on the same patches")
     a = ap.parse_args()
     net = ReaderNet()
     state = torch.load(a.ckpt)
@@ -145,30 +186,17 @@ def main() -> None:
     net.eval()
     xc, yc, _ = load(a.cal)
     xt, yt, cover = load(a.test)
-    zc, zt = logits_of(net, xc), logits_of(net, xt)
-    temp = fit_temperature(zc, yc)
-    pc, pt = softmax(zc / temp), softmax(zt / temp)
-    bc, cc = pc.argmax(1), pc.max(1)
-    says = bc != NONE
-    single = choose(cc[says], (bc != yc)[says], 0.0)
-    pair = min(single, choose(cc[says], (bc != yc)[says], a.pair_rate))
-    covered = cover > 0.05
-    report = {
-        "temperature": round(temp, 4),
-        "trainedHours": round(state.get("trained_s", 0) / 3600, 3),
-        "steps": state.get("step"),
-        "calibration": {"patches": int(len(yc)), "top1": round(float((bc == yc).mean()), 4)},
-        "test": {"patches": int(len(yt)), "top1": round(float((pt.argmax(1) == yt).mean()), 4),
-                 "top1Covered": round(float((pt.argmax(1)[covered] == yt[covered]).mean()), 4) if covered.any() else None,
-                 "single": stats(pt, yt, single), "pair": stats(pt, yt, pair)},
-        "reliability": reliability(pt, yt),
-        "thresholds": {"threshold": pair, "singleThreshold": single},
-    }
+    m = measure(net, xc, yc, xt, yt, cover, a.pair_rate)
+    report = {"trainedHours": round(state.get("trained_s", 0) / 3600, 3), "steps": state.get("step"), **m,
+              "budget": {"wrongPerRead": a.budget, "readsToShowIt": int(np.ceil(3 / a.budget)),
+                         "note": "zero wrong in n reads bounds the error rate at 3/n (95 %, rule of three)"}}
     if a.baseline:
         base = ReaderNet()
-        base.load_state_dict(torch.load(a.baseline)["ema"])
-        report["baseline"] = {"top1": round(float((logits_of(base, xt).argmax(1) == yt).mean()), 4)}
-    torch.onnx.export(Calibrated(net, temp), torch.zeros(1, 3, 48, 32), a.out, input_names=["corner"], output_names=["logits"],
+        bstate = torch.load(a.baseline)
+        base.load_state_dict(bstate["ema"])
+        b = measure(base, xc, yc, xt, yt, cover, a.pair_rate)
+        report["baseline"] = {"checkpoint": a.baseline, "trainedHours": round(bstate.get("trained_s", 0) / 3600, 3), "top1": b["test"]["top1"], **b}
+    torch.onnx.export(Calibrated(net, m["temperature"]), torch.zeros(1, 3, 48, 32), a.out, input_names=["corner"], output_names=["logits"],
                       dynamic_axes={"corner": {0: "corners"}, "logits": {0: "corners"}}, opset_version=13)
     text = json.dumps(report, indent=2)
     print(text)

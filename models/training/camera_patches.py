@@ -10,7 +10,7 @@ on every machine. Much cheaper than whole table scenes (make_corners.py patch): 
 the card's neighbourhood, so many more and more varied patches per CPU second.
 
 The camera model (camera()): index 10-40 px tall before the cut (card width 36-200 px),
-perspective up to 45 degrees, exposure and white balance, uneven light and glare, defocus and
+perspective up to 45 degrees, bent cards, exposure and white balance, uneven light and glare, defocus and
 motion blur, Bayer demosaicing, sensor noise, sharpening halos, 4:2:0 chroma, JPEG down to
 quality 15, H.264-like block smoothing. Covers: the next card's edge (with its shadow), a
 finger, a chip, each over 0-90 % of the index's ink. Labelled as the card while both the rank
@@ -53,6 +53,8 @@ def arts(key: str, shard: int, deck_dir: str | None) -> list[S.Art]:
     if pkey not in _ARTS:
         rng = np.random.default_rng(10_000 + shard % decks.PROCEDURAL_SETS)
         _ARTS[pkey] = [T.procedural_deck(rng) for _ in range(decks.PROCEDURAL_PER_SET)]
+        # casino jumbo-index decks, drawn after the others so that those stay what they were
+        _ARTS[pkey] += [T.procedural_deck(rng, jumbo=True) for _ in range(decks.JUMBO_PER_SET)]
     return _ARTS["train"] + _ARTS[pkey]
 
 
@@ -259,6 +261,8 @@ def one(rng: np.random.Generator, pool: list[S.Art], tables: list[np.ndarray]) -
                 label = NONE
             elif not (min(vr, vs) >= 0.6 and covered <= 0.5):
                 return None  # half a rank or half a suit: neither answer is right
+    if rng.random() < 0.3:
+        canvas = bend(canvas, rng, width, centre)
     img = camera(canvas, rng, width)
     down = np.array([0.0, 1.0])
     if kind >= 0.14:  # the index's own frame (or the plain corner's, where an index would be)
@@ -274,6 +278,23 @@ def one(rng: np.random.Generator, pool: list[S.Art], tables: list[np.ndarray]) -
         cw = width
     patch = T.corner_patch(img, *jitter(rng, point, down, cw))
     return patch, label, covered
+
+
+def bend(img: np.ndarray, rng: np.random.Generator, width: float, centre: np.ndarray) -> np.ndarray:
+    """A bent card (and the cloth under it): the scene displaced across a random axis by an amount
+    that grows with the square of the distance from a line near the index, 3-8 % of a card width
+    one width away. The index itself (within a fifth of a width) moves under 1 %: the keypoint
+    stays where the detector would put it, the strokes curve."""
+    h, w = img.shape[:2]
+    a = rng.uniform(0, 2 * np.pi)
+    u = np.array([np.cos(a), np.sin(a)])
+    v = np.array([-u[1], u[0]]) * rng.choice([-1.0, 1.0])
+    c = centre + rng.uniform(-0.3, 0.3, 2) * width
+    amount = rng.uniform(0.03, 0.08) * width
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    t = ((xx - c[0]) * u[0] + (yy - c[1]) * u[1]) / width
+    d = (amount * t * t).astype(np.float32)
+    return cv2.remap(img, xx + d * np.float32(v[0]), yy + d * np.float32(v[1]), cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
 
 
 def m_quad(m: np.ndarray) -> np.ndarray:

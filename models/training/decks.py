@@ -23,3 +23,4 @@ NPM = ["heruka-2color", "heruka-2color-bf", "cardsjs", "bellot"]
 GNOME = sorted({d[6:] for d in TRAIN + HELD_OUT if d.startswith("gnome-")})
 KDE = sorted({d for d in TRAIN + HELD_OUT if d.startswith("kde-")})
 PROCEDURAL_SETS, PROCEDURAL_PER_SET = 4, 12  # 48 decks drawn from fonts
+JUMBO_PER_SET = 3  # and 12 jumbo-index ones (the reader's camera patches only: camera_patches.arts)

@@ -155,21 +155,24 @@ FONTS = _fonts()
 SUIT_FONTS = _suit_fonts()
 
 
-def procedural_deck(rng: np.random.Generator) -> S.Art:
+def procedural_deck(rng: np.random.Generator, jumbo: bool = False) -> S.Art:
     """A deck that exists nowhere: a random font for the ranks, suit glyphs, index size and place,
-    two or four colours, plain or cream card, pips or a framed picture in the middle."""
+    two or four colours, plain or cream card, pips or a framed picture in the middle. jumbo: a
+    casino "jumbo index" deck, the rank as large as the reader's cut allows (about 1.5 times the
+    common index) over a smaller suit."""
     font_path = FONTS[rng.integers(len(FONTS))]
     suit_path = SUIT_FONTS[rng.integers(len(SUIT_FONTS))] if SUIT_FONTS else font_path
-    size = int(rng.uniform(28, 52))
+    size = int(rng.uniform(56, 68) if jumbo else rng.uniform(28, 52))
     font = ImageFont.truetype(font_path, size)
-    suit_font = ImageFont.truetype(suit_path, int(size * rng.uniform(0.6, 0.95)))
+    narrow = ImageFont.truetype(font_path, int(size * 0.75))
+    suit_font = ImageFont.truetype(suit_path, int(size * (rng.uniform(0.45, 0.6) if jumbo else rng.uniform(0.6, 0.95))))
     big_suit = ImageFont.truetype(suit_path, int(rng.uniform(40, 80)))
     paper = tuple(int(v) for v in (rng.uniform(235, 255), rng.uniform(235, 255), rng.uniform(225, 255)))
     four = rng.random() < 0.15
     red = tuple(int(v) for v in (rng.uniform(150, 230), rng.uniform(0, 40), rng.uniform(0, 50)))
     black = tuple(int(v) for v in rng.uniform(0, 40, 3))
     colours = {"S": black, "H": red, "D": (0, 60, 200) if four else red, "C": (0, 120, 40) if four else black}
-    ix, iy = rng.uniform(6, 16), rng.uniform(4, 14)
+    ix, iy = (rng.uniform(4, 9), rng.uniform(2, 7)) if jumbo else (rng.uniform(6, 16), rng.uniform(4, 14))
     faces: dict[str, np.ndarray] = {}
     for code in S.CARDS:
         rank, suit = code[0], code[1]
@@ -177,12 +180,13 @@ def procedural_deck(rng: np.random.Generator) -> S.Art:
         d = ImageDraw.Draw(im)
         col = colours[suit]
         text = RANK_TEXT.get(rank, rank)
-        rx = ix + (size * 0.35 if len(text) == 1 else 0)
-        d.text((rx, iy), text, font=font, fill=col, anchor="la")
-        bbox = d.textbbox((rx, iy), text, font=font, anchor="la")
-        d.text(((bbox[0] + bbox[2]) / 2, bbox[3] + 4), SUIT_GLYPH[suit], font=suit_font, fill=col, anchor="ma")
+        rx = ix + (size * (0.2 if jumbo else 0.35) if len(text) == 1 else 0)
+        rank_font = narrow if jumbo and len(text) > 1 else font  # a jumbo "10" is drawn condensed to fit the corner
+        d.text((rx, iy), text, font=rank_font, fill=col, anchor="la")
+        bbox = d.textbbox((rx, iy), text, font=rank_font, anchor="la")
+        d.text(((bbox[0] + bbox[2]) / 2, bbox[3] + (2 if jumbo else 4)), SUIT_GLYPH[suit], font=suit_font, fill=col, anchor="ma")
         if rank in "JQK":
-            box = (int(ART_W * 0.22), int(ART_H * 0.17), int(ART_W * 0.78), int(ART_H * 0.83))
+            box = (int(ART_W * (0.36 if jumbo else 0.22)), int(ART_H * 0.17), int(ART_W * (0.64 if jumbo else 0.78)), int(ART_H * 0.83))
             d.rectangle(box, outline=col, width=3)
             fill = tuple(int(v) for v in rng.integers(60, 230, 3))
             d.rectangle((box[0] + 6, box[1] + 6, box[2] - 6, box[3] - 6), fill=fill)
@@ -196,7 +200,7 @@ def procedural_deck(rng: np.random.Generator) -> S.Art:
                 for c in range(cols):
                     if k >= n:
                         break
-                    x = ART_W * (0.5 if cols == 1 else 0.3 + 0.4 * c / (cols - 1))
+                    x = ART_W * (0.5 if cols == 1 else (0.4 + 0.2 * c / (cols - 1)) if jumbo else (0.3 + 0.4 * c / (cols - 1)))
                     y = ART_H * (0.5 if rows == 1 else 0.22 + 0.56 * r / (rows - 1))
                     d.text((x, y), SUIT_GLYPH[suit], font=big_suit if n == 1 else suit_font, fill=col, anchor="mm")
                     k += 1
@@ -248,10 +252,13 @@ def corners_of(m: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, float]]:
 
 def table_scene(arts: list[S.Art], rng: np.random.Generator, size: tuple[int, int], background: str | None = None,
                 card_width: tuple[float, float] = (0.05, 0.13), clutter: bool = True, layout: str | None = None,
-                face_down_p: float = 0.1, camera=None) -> tuple[np.ndarray, list[Corner], list[Back], list[S.Placed], str]:
+                face_down_p: float = 0.1, camera=None, view: str = "overhead") -> tuple[np.ndarray, list[Corner], list[Back], list[S.Placed], str]:
     """One frame of a table: a surface, a dealt layout (blackjack cascades, baccarat with a
-    sideways third card, or loose cards), hands, chips, light and camera. `camera(img, rng,
-    card_width)`: another camera model in place of scenes.finish (camera_patches.camera)."""
+    sideways third card, players' overlapping pairs, fanned hands, or loose cards), hands, chips,
+    light and camera. `camera(img, rng, card_width)`: another camera model in place of
+    scenes.finish (camera_patches.camera). view "oblique": the camera looks down at 30-45 degrees
+    from the vertical (oblique()); the corners returned are then in the overhead frame (the
+    evaluation sets use only the cards' names)."""
     w, h = size
     canvas, kind = surface(h, w, rng, background)
     if clutter and rng.random() < 0.4:
@@ -283,6 +290,24 @@ def table_scene(arts: list[S.Art], rng: np.random.Generator, size: tuple[int, in
             if rng.random() < 0.6:  # the third card, sideways, below the two
                 down = np.array([-np.sin(a), np.cos(a)])
                 slots.append((tuple(c + down * width * rng.uniform(1.35, 1.6)), base_angle + 90 + rng.normal(0, 3), False))
+    elif layout == "pairs":  # players' two cards, the second over the first: one index of the first in view
+        for _ in range(int(rng.integers(1, 5))):
+            c = np.array([rng.uniform(width * 1.2, w - width * 2.0), rng.uniform(width * 1.4, h - width * 1.8)])
+            a = np.deg2rad(base_angle)
+            right, down = np.array([np.cos(a), np.sin(a)]), np.array([-np.sin(a), np.cos(a)])
+            offset = right * rng.uniform(0.3, 0.55) * width + down * rng.uniform(0.05, 0.3) * width * ART_H / ART_W
+            slots.append((tuple(c), base_angle + rng.normal(0, 3), False))
+            slots.append((tuple(c + offset), base_angle + rng.normal(0, 6), True))
+    elif layout == "fans":  # a hand fanned from a pivot below it: each card turned further, its top-left index in view
+        for _ in range(int(rng.integers(1, 3))):
+            pivot = np.array([rng.uniform(width * 2.2, w - width * 2.2), rng.uniform(width * 2.4, h - width * 0.6)])
+            n, spread = int(rng.integers(3, 6)), rng.uniform(9, 16)
+            radius = width * ART_H / ART_W * rng.uniform(0.3, 0.45)
+            for k in range(n):
+                angle = base_angle + (k - (n - 1) / 2) * spread
+                a = np.deg2rad(angle)
+                up = np.array([np.sin(a), -np.cos(a)])  # the card's "up" turned with it (card_quad's rotation)
+                slots.append((tuple(pivot + up * radius), angle, k > 0))
     else:
         for _ in range(int(rng.integers(1, 9))):
             slots.append(((rng.uniform(width, w - width), rng.uniform(width, h - width)), base_angle + rng.normal(0, 4) if rng.random() < 0.6 else rng.uniform(0, 360), False))
@@ -332,7 +357,29 @@ def table_scene(arts: list[S.Art], rng: np.random.Generator, size: tuple[int, in
             corners.append(Corner(q.code, p, down, cw, vis))
     if rng.random() < 0.6:
         canvas = S.lighting(canvas, rng)
+    if view == "oblique":
+        canvas = oblique(canvas, rng)
     return (camera(canvas, rng, width) if camera else S.finish(canvas, rng)), corners, backs, placed, kind
+
+
+def oblique(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The table seen by a camera tilted 30-45 degrees from the vertical (a pinhole 1.5-2.5 frame
+    heights from the table's near edge): the far side smaller and foreshortened. The whole table
+    stays in the frame; what lies outside it is the studio's dark."""
+    h, w = img.shape[:2]
+    tilt = np.deg2rad(rng.uniform(30, 45))
+    dist = rng.uniform(1.5, 2.5)  # the camera's distance to the near edge, in frame heights
+    # a point d frame heights further along the table is seen at depth dist + d * sin(tilt);
+    # the far edge (d = 1) shrinks by that ratio and moves up by its foreshortening
+    shrink = dist / (dist + np.sin(tilt))
+    top = h * (1 - shrink * np.cos(tilt))
+    inset = w * (1 - shrink) / 2
+    src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    dst = np.array([[inset, top], [w - inset, top], [w, h], [0, h]], np.float32)
+    if rng.random() < 0.5:  # the camera at the dealer's side or the players'
+        dst = np.array([[0, 0], [w, 0], [w - inset, h - top], [inset, h - top]], np.float32)
+    m = cv2.getPerspectiveTransform(src, dst)
+    return cv2.warpPerspective(img, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=tuple(float(v) for v in rng.uniform(10, 40, 3)))
 
 
 # ---- what the reader cuts ---------------------------------------------------------------------

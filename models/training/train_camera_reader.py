@@ -2,7 +2,7 @@
 no label smoothing (its ceiling on confidence is what kept single indices unread), partly
 covered indices labelled as their card, "--" for the unreadable rest.
 
-usage: train_camera_reader.py SHARDS_DIR VAL_DIR CHECKPOINT [--init ONNX|PT] [--hours H] [--lr LR]
+usage: train_camera_reader.py SHARDS_DIR VAL_DIR CHECKPOINT [--init ONNX|PT | --continue PT] [--hours H] [--lr LR] [--reuse R]
 
 Reads every shard in SHARDS_DIR (new ones as the renderers write them; the newest MAX_SHARDS in
 memory), trains until STOP_FILE (CHECKPOINT + ".stop") appears or --hours have passed, and every
@@ -11,7 +11,13 @@ average with the best top-1 on VAL_DIR (patches of the training families from ot
 CHECKPOINT + ".best". Resumes from CHECKPOINT. --init starts a fresh run from a reader: an ONNX
 export (its batch norms were folded into the convolutions at export: they are unfolded here so
 that the network is the same and trains as before) or a torch checkpoint (an enrolled deck's
-fine-tune starts from the generic reader's).
+fine-tune starts from the generic reader's). --continue PT: a new run from a shipped checkpoint's
+average (models/corner-reader.pt), its steps and seconds trained carried on, a fresh optimiser.
+
+--reuse R: the trainer waits for the renderers once it has drawn R times as many patches as have
+been rendered (2 by default). On a starved CPU the renderers fall behind, and a reader that
+loops over a few shards learns them by heart: the last session's run went from 78.5 % to 74.6 %
+validation top-1 in 470 steps on one shard (2,048 patches, 15 passes), its loss falling to 0.12.
 """
 from __future__ import annotations
 
@@ -32,6 +38,7 @@ from train_reader import ReaderNet
 
 torch.set_num_threads(int(os.environ.get("TRAIN_THREADS", "1")))
 MAX_SHARDS = 120
+PER_SHARD = 2048  # camera_patches.py's default shard
 EVAL_EVERY_S = 600
 
 
@@ -90,6 +97,8 @@ def main() -> None:
     ap.add_argument("val")
     ap.add_argument("ckpt")
     ap.add_argument("--init")
+    ap.add_argument("--continue", dest="cont", help="a shipped checkpoint (corner-reader.pt) to continue from")
+    ap.add_argument("--reuse", type=float, default=2.0, help="patches drawn per patch rendered before waiting for more")
     ap.add_argument("--hours", type=float, default=100.0)
     ap.add_argument("--lr", type=float, default=5e-4)
     ap.add_argument("--batch", type=int, default=64)
@@ -104,6 +113,10 @@ def main() -> None:
     if state:
         model = ReaderNet()
         model.load_state_dict(state["model"])
+    elif a.cont:
+        shipped = torch.load(a.cont)
+        model = ReaderNet()
+        model.load_state_dict(shipped["ema"])
     elif a.init and a.init.endswith(".onnx"):
         model = from_onnx(a.init, xv[:2048].float() / 255)
         print(f"from {a.init}: val top-1 {accuracy(model, xv, yv):.4f}", flush=True)
@@ -114,12 +127,18 @@ def main() -> None:
     ema = copy.deepcopy(model)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
     trained_s, step, best = 0.0, 0, -1.0
+    if a.cont and not state:
+        trained_s, step = float(shipped.get("trained_s", 0.0)), int(shipped.get("step", 0))
+        best = accuracy(ema, xv, yv)
+        print(f"continuing {a.cont}: step {step}, {trained_s / 3600:.2f} h trained, val top-1 {best:.4f}", flush=True)
     if state:
         ema.load_state_dict(state["ema"]), opt.load_state_dict(state["opt"])
         trained_s, step, best = state["trained_s"], state["step"], state["best"]
         print(f"resumed at step {step}, {trained_s / 3600:.2f} h trained, best val {best:.4f}", flush=True)
     loss_fn = nn.CrossEntropyLoss()
     loaded: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
+    rendered: set[str] = set()  # every shard ever loaded: the patches there are to draw from
+    drawn = 0
     x = y = None
     t_eval = time.time()
     t_start = time.time()
@@ -127,18 +146,21 @@ def main() -> None:
     stopping: list[int] = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))  # killed: checkpoint first, like the stop file
     while not stopping and not os.path.exists(stop) and time.time() - t_start < a.hours * 3600:
-        if x is None or step % 200 == 0:  # pick up new shards
+        starved = x is not None and drawn >= a.reuse * PER_SHARD * len(rendered)
+        if x is None or step % 200 == 0 or starved:  # pick up new shards
             paths = sorted(glob.glob(os.path.join(a.shards, "shard-*.npz")), key=os.path.getmtime)[-MAX_SHARDS:]
             if set(paths) != set(loaded):
                 loaded = {p: loaded.get(p) or load_shard(p) for p in paths}
+                rendered |= set(paths)
                 x = torch.cat([v[0] for v in loaded.values()])
                 y = torch.cat([v[1] for v in loaded.values()])
-            if x is None:
-                time.sleep(10)
+            if x is None or drawn >= a.reuse * PER_SHARD * len(rendered):
+                time.sleep(20)  # the renderers have the CPU meanwhile
                 continue
         t0 = time.time()
         model.train()
         idx = torch.randint(len(y), (a.batch,), generator=g)
+        drawn += a.batch
         lr = a.lr * min(1.0, (step + 1) / 200)
         for group in opt.param_groups:
             group["lr"] = lr

@@ -21,10 +21,13 @@ import { parseOutput } from './outputs.js';
 import { feedJittered, patternLaunch } from './jittered-source.js';
 import { ANALYSIS_SINK, CAPTURED_SINK, captureLaunch, ENCODED_SINK, ENCODER_NEXT, PREVIEW_SINK } from './pipeline.js';
 import { StreamCounter } from './stream-stats.js';
+import { dieWithParent } from './tied-worker.js';
 import { EXIT, type FrameHeader, type WorkerMessage } from './worker-protocol.js';
 
 const FRAME_FD = 4;
 const STATS_MS = 1000;
+/** How long a stop waits for the outputs to end (a WHIP DELETE); the appliance SIGKILLs after 3 s. */
+const OUTPUTS_STOP_MS = 2500;
 
 
 function send(msg: WorkerMessage): void {
@@ -36,6 +39,7 @@ function fatal(reason: string, element: string | null = null, encoderFailed: Enc
 }
 
 function main(): void {
+  dieWithParent();
   let config: CameraConfig;
   try {
     config = cameraConfig.parse(JSON.parse(process.env.PITBOX_CAMERA ?? 'null'));
@@ -188,15 +192,16 @@ function main(): void {
 
   // Asked to stop: take the pipeline to NULL so the device is released cleanly (the appliance
   // follows up with SIGKILL if that blocks).
+  // A WHIP output's DELETE is waited for (it dies with this process), within the appliance's 3 s.
   process.on('SIGTERM', () => {
-    for (const out of outputs) out.stop();
+    const outputsGone = Promise.all(outputs.map((out) => out.stop()));
     pipeline.stop();
-    process.exit(EXIT.ok);
+    void Promise.race([outputsGone, new Promise((resolve) => setTimeout(resolve, OUTPUTS_STOP_MS))]).then(() => process.exit(EXIT.ok));
   });
   // The appliance died without stopping us: never outlive it holding the camera. At once, with
   // nothing that could block; the kernel releases the device.
   process.on('disconnect', () => {
-    for (const out of outputs) out.stop();
+    for (const out of outputs) void out.stop();
     process.kill(process.pid, 'SIGKILL');
   });
 }

@@ -1,6 +1,6 @@
 // Over 400 lines on purpose: the camera supervisor's restarts, watchdog, health and frame hand-off
 // share one worker process's state; the worker, pipeline, outputs and encoders are their own files.
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
@@ -10,6 +10,7 @@ import { ChannelError, RecordReader } from './frame-channel.js';
 import { monotonicToEpochMs } from './gst.js';
 import { RestartPolicy } from './restart-policy.js';
 import type { StreamStats } from './stream-stats.js';
+import { forkTiedWorker } from './tied-worker.js';
 import { EXIT, workerEntry, type FrameHeader, type OutputHealth, type WorkerMessage } from './worker-protocol.js';
 
 /** A frame for recognition, with the time its light hit the sensor. */
@@ -214,8 +215,7 @@ export class Camera extends EventEmitter<CameraEvents> {
   private spawn(): void {
     if (this.stopping) return;
     const entry = workerEntry(import.meta.url, 'camera-worker');
-    const child = fork(entry.path, [], {
-      execArgv: entry.execArgv,
+    const child = forkTiedWorker(entry, [], {
       // fd 3: IPC; fd 4: analysis frames.
       stdio: ['ignore', 'ignore', 'pipe', 'ipc', 'pipe'],
       env: {

@@ -1,8 +1,9 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { encodeRecord } from './frame-channel.js';
 import type { BufferTiming } from './gst.js';
 import type { OutputSpec } from './outputs.js';
 import { RestartPolicy } from './restart-policy.js';
+import { forkTiedWorker } from './tied-worker.js';
 import { workerEntry, type EncodedHeader, type LatencySummary, type OutputHealth, type OutputMessage } from './worker-protocol.js';
 
 /** Bytes allowed to wait in the pipe to an output before frames are dropped (about 2.5 s at 3 Mbit/s). */
@@ -41,8 +42,7 @@ export class OutputLink {
   start(): void {
     if (this.stopped) return;
     const entry = this.spec.protocol === 'whip' ? workerEntry(import.meta.url, 'whip/whip-output-worker') : workerEntry(import.meta.url, 'output-worker');
-    const child = fork(entry.path, [], {
-      execArgv: entry.execArgv,
+    const child = forkTiedWorker(entry, [], {
       stdio: ['pipe', 'ignore', 'pipe', 'ipc'],
       env: { ...process.env, PITBOX_OUTPUT: this.spec.url, UV_THREADPOOL_SIZE: '2' },
     });
@@ -112,14 +112,20 @@ export class OutputLink {
    * SIGKILL: an output holds nothing worth a graceful stop, and taking a pipeline to NULL can
    * block for good (srtsink still trying to reach its receiver), leaving an orphan behind.
    */
-  stop(): void {
+  stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     const child = this.child;
-    if (!child) return;
-    if (this.spec.protocol !== 'whip') return void child.kill('SIGKILL');
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    if (this.spec.protocol !== 'whip') {
+      child.kill('SIGKILL');
+      return exited;
+    }
     // A WHIP session is ended by a DELETE the worker sends on SIGTERM (bounded there at 5 s).
+    // The camera worker waits for it: the worker dies with its parent (tied-worker.ts).
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), 6000).unref();
+    return exited;
   }
 }

@@ -224,8 +224,10 @@ export class Camera extends EventEmitter<CameraEvents> {
         PITBOX_FAILED_ENCODERS: [...this.failedEncoders].join(','),
         // One thread each for the bus poll and the appsink pulls (encoded, capture tap,
         // analysis, preview, a jittered test source's pattern), which block until data comes,
-        // plus the usual four for fs and dns.
-        UV_THREADPOOL_SIZE: '10',
+        // plus the usual four for fs and dns. Found by the chaos soak (issue 24): with analysis
+        // on and any output, 10 threads gave no first frame at all (the camera restarted for
+        // ever, a card table stayed suspended); headroom per output, measured with 1 and 2.
+        UV_THREADPOOL_SIZE: String(12 + 2 * this.config.outputs.length),
         GST_DEBUG_NO_COLOR: '1',
       },
     });

@@ -8,6 +8,12 @@ import { workerEntry, type EncodedHeader, type LatencySummary, type OutputHealth
 
 /** Bytes allowed to wait in the pipe to an output before frames are dropped (about 2.5 s at 3 Mbit/s). */
 const MAX_PENDING = 1024 * 1024;
+/**
+ * An output that has said nothing about delivering for this long is reported down while it lasts
+ * (issue 24's soak: a stopped output process, or an SRT receiver that stopped reading, kept
+ * showing `up` because only a process exit made an output down).
+ */
+const SILENT_MS = 3_000;
 const OUTPUT_RESTART = { initialMs: 500, maxMs: 10_000, budget: 1_000_000, windowS: 60, cooldownS: 10 };
 
 /**
@@ -31,6 +37,8 @@ export class OutputLink {
   private retryAfterMs: number | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** When the output last said it was delivering (its stats, every second). */
+  private deliveringAt = 0;
   private readonly policy = new RestartPolicy(OUTPUT_RESTART);
 
   /** `onKeyframe`: the receiver asked for a keyframe (WHIP), the camera's encoder should make one. */
@@ -57,6 +65,7 @@ export class OutputLink {
         this.sink = msg.sink;
         this.firstFrameMs = msg.firstFrameMs ?? null;
         this.captureToSendMs = msg.captureToSendMs ?? null;
+        if (msg.delivering) this.deliveringAt = Date.now();
         if (msg.delivering && this.state !== 'up') {
           this.state = 'up';
           this.error = null;
@@ -105,7 +114,10 @@ export class OutputLink {
   }
 
   health(): OutputHealth {
-    return { url: this.spec.display, state: this.state, frames: this.frames, bytes: this.bytes, dropped: this.dropped, restarts: this.restarts, error: this.error, sink: this.sink, firstFrameMs: this.firstFrameMs, captureToSendMs: this.captureToSendMs };
+    const silentMs = Date.now() - this.deliveringAt;
+    const silent = this.state === 'up' && silentMs > SILENT_MS;
+    const error = silent ? `not delivering for ${Math.round(silentMs / 1000)} s (the output process is stalled, or its receiver stopped reading)` : this.error;
+    return { url: this.spec.display, state: silent ? 'down' : this.state, frames: this.frames, bytes: this.bytes, dropped: this.dropped, restarts: this.restarts, error, sink: this.sink, firstFrameMs: this.firstFrameMs, captureToSendMs: this.captureToSendMs };
   }
 
   /**

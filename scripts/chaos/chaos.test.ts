@@ -12,13 +12,14 @@ import { FIELD_LIMITS, verdict, writeReport } from './report.js';
 import { runChaos } from './run-chaos.js';
 import { countByKind, FAULT_KINDS, planFaults, type FaultKind } from './schedule.js';
 
-const SHORT = { seed: 11, minutes: 2, speed: 20, perMinute: 9, maxFaultMs: 6_000 };
+const SHORT = { seed: 22, minutes: 2, speed: 20, perMinute: 14, maxFaultMs: 6_000 };
 
 t.test('a short storm: nothing lost, duplicated, unverified or left running', async (t) => {
   const planned = countByKind(planFaults({ seed: SHORT.seed, durationMs: SHORT.minutes * 60_000, perMinute: SHORT.perMinute, quietMs: 20_000, maxDurationMs: SHORT.maxFaultMs }));
   for (const k of Object.keys(FAULT_KINDS) as FaultKind[]) t.ok(planned[k] > 0, `the seed plans ${k} (${planned[k]})`);
   const r = await runChaos({ ...SHORT, log: (m) => t.comment(m) });
-  t.comment(JSON.stringify({ faults: r.faultCounts, wheel: r.wheel, subscriber: r.subscriber }));
+  t.comment(JSON.stringify({ faults: r.faultCounts, wheel: r.wheel, subscriber: r.subscriber, cards: r.cards && { ...r.cards, finalStatus: undefined }, tail: r.tail }));
+  if (!t.passing() || verdict(r).length) t.comment(`card appliance log (end):\n${(r.cardLog ?? '').slice(-6000)}`);
   t.ok(r.wheel.results >= 10, `the wheel played (${r.wheel.results} results)`);
   t.ok(r.subscriber.results >= 5, `results reached the subscriber (${r.subscriber.results})`);
   t.same(r.subscriber.lostResults, [], 'no wheel result lost outside a fault window');
@@ -27,6 +28,18 @@ t.test('a short storm: nothing lost, duplicated, unverified or left running', as
   t.same(r.audit, [], 'every result is a game the wheel played');
   t.same(r.leftovers, [], 'no process left behind');
   t.same(r.hung, [], 'no step of the run hung');
+  // The card table: its rounds, its faults seen while they lasted, and pitbox tail's verdict.
+  const c = r.cards!;
+  t.ok(c.rounds >= 2 && c.results >= 1, `the card table dealt (${c.rounds} rounds, ${c.results} results)`);
+  t.same(c.problems, [], 'every round ended once: the clip\'s result, or voided while a card fault lasted; no unbound key acted');
+  t.same(c.violations, [], 'every card table event verified');
+  const unseen = c.visibility.filter((v) => !v.inStatus || !v.inMetrics || !v.cleared);
+  t.same(unseen, [], `every fault with an alarm was seen in status and /metrics while it lasted, and cleared (${c.visibility.length} faults)`);
+  t.match(c.finalStatus, /"alarms":\[\]/, 'no alarm left after the faults');
+  t.ok(c.received.srt > 0 && c.received.whip > 0, `video reached the SRT and WHIP receivers (${JSON.stringify(c.received)})`);
+  t.equal(r.tail.exit, 0, `pitbox tail verified everything (${JSON.stringify(r.tail.events)}${r.tail.violation ? `; ${r.tail.violation}` : ''})`);
+  t.ok((r.tail.events['e2e/baccarat-01'] ?? r.tail.events['baccarat-01'] ?? 0) > 0, 'pitbox tail saw the card table');
+  t.same(verdict(r), [], 'the verdict passes');
   t.ok((r.series['appliance.rss'] ?? []).length > 10, 'the appliance was sampled');
   t.ok(r.loopLagP99Ms.length > 5, '/metrics was scraped');
   const dir = mkdtempSync(join(tmpdir(), 'pitbox-chaos-report-'));
@@ -36,7 +49,7 @@ t.test('a short storm: nothing lost, duplicated, unverified or left running', as
 });
 
 t.test('a deliberately leaking appliance fails the growth check', async (t) => {
-  const r = await runChaos({ seed: 3, minutes: 1.2, speed: 20, perMinute: 0.0001, leakKbPerSecond: 2048, log: (m) => t.comment(m) });
+  const r = await runChaos({ seed: 3, minutes: 1.2, speed: 20, perMinute: 0.0001, leakKbPerSecond: 2048, cardTable: false, log: (m) => t.comment(m) });
   const rss = r.growth['appliance.rss'];
   t.ok(rss, 'growth fitted');
   t.ok(rss!.percentPerHour > FIELD_LIMITS.rssPercentPerHour, `appliance RSS grows ${rss!.percentPerHour.toFixed(0)} %/h`);

@@ -71,8 +71,6 @@ export interface CameraEvents {
   preview: [Preview];
 }
 
-/** First frame allowed this long after (re)start: v4l2 cameras and hardware encoders take time to open. */
-const FIRST_FRAME_GRACE_MS = 10_000;
 const WATCHDOG_MS = 200;
 /** The worker must be up this long before a later failure restarts the backoff from the start. */
 const HEALTHY_AFTER_MS = 10_000;
@@ -328,7 +326,7 @@ export class Camera extends EventEmitter<CameraEvents> {
     const child = this.child;
     if (!child) return;
     const now = Date.now();
-    const limit = this.state === 'up' ? this.config.silenceMs : Math.max(this.config.silenceMs, FIRST_FRAME_GRACE_MS);
+    const limit = this.state === 'up' ? this.config.silenceMs : Math.max(this.config.silenceMs, this.config.firstFrameMs);
     const silentMs = now - this.lastProgressAt;
     if (silentMs <= limit) return;
     const reason = this.state === 'up' ? `no frames for ${silentMs} ms` : `no first frame in ${silentMs} ms`;

@@ -64,6 +64,8 @@ export class ChaosCardTable {
       ...clipCameraLines(clip),
       `    outputs: ["srt://127.0.0.1:${srtPort}?mode=caller&latency=120", "whip+http://127.0.0.1:${whipPort}/whip"]`,
       '    restart: { initialMs: 1000, maxMs: 3000 }',
+      // A worker started through tsx on this loaded machine takes about 8 s to say it started.
+      '    firstFrameMs: 40000',
       'cards:',
       '  source: both',
       '  camera: overhead',

@@ -429,7 +429,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     cardReport = { ...auditCardRounds(cards.sub, windows, t0, ChaosCardTable.expectedResult()), visibility: visibility(windows, cards.seen, 8_000), finalStatus, received: cards.received() };
     await step('the card table to stop', cards.stop(), 30_000);
   }
-  const tailVerdict = (await step('pitbox tail to stop', tail.stop(), 20_000)) ?? { exit: null, summary: 'pitbox tail did not stop', events: {}, violation: null };
+  const tailVerdict = (await step('pitbox tail to stop', tail.stop(), 30_000)) ?? { exit: null, summary: 'pitbox tail did not stop', events: {}, violation: null };
   await step('the appliance to stop', stopAppliance(table), 30_000);
   if (appliance.exitCode === null && appliance.signalCode === null) appliance.kill('SIGKILL');
   await sleep(1000);

@@ -40,7 +40,7 @@ export function startTail(brokerPort: number): { stop: () => Promise<TailVerdict
   return {
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
       const exit = await exited;
       clearTimeout(timer);
       return { exit, events, violation: /VIOLATION (.*)/.exec(err)?.[1] ?? null, summary: err.trim().split('\n').slice(-3).join(' | ') };

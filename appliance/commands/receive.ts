@@ -1,6 +1,6 @@
-import { fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { forkTiedWorker } from '../../drivers/camera/tied-worker.js';
 import { workerEntry } from '../../drivers/camera/worker-protocol.js';
 import { FrameHold, namedFrame, type Released } from '../../packages/consumer/src/frame-hold.js';
 import { VerifiedStream } from '../../packages/consumer/src/stream.js';
@@ -69,7 +69,7 @@ export async function receiveCommand(args: string[]): Promise<number> {
   };
 
   const entry = workerEntry(new URL('../consumer/stamp-receiver-worker.js', import.meta.url).href, 'stamp-receiver-worker');
-  const worker = fork(entry.path, [v.stream], { execArgv: entry.execArgv, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const worker = forkTiedWorker(entry, [v.stream], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   createInterface({ input: worker.stdout! }).on('line', (line) => {
     const f = JSON.parse(line) as { captureUs?: number; frameNo?: number; at?: number };
     if (f.captureUs === undefined || f.frameNo === undefined) return;

@@ -11,6 +11,9 @@
  */
 import { readStamps } from '../../drivers/camera/frame-stamp.js';
 import { gst, type AppSink } from '../../drivers/camera/gst.js';
+import { dieWithParent } from '../../drivers/camera/tied-worker.js';
+
+dieWithParent();
 
 const [url = '', flag, size] = process.argv.slice(2);
 const qr = flag === '--qr' && size ? size.split('x').map(Number) : null;

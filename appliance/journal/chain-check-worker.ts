@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { dieWithParent } from '../../drivers/camera/tied-worker.js';
 import { verifyChain } from './integrity.js';
 
 /**
@@ -13,6 +14,8 @@ if (!path) {
   process.exit(2);
 }
 process.on('disconnect', () => process.exit(0));
+// The check is one long synchronous loop, deaf to 'disconnect': the kernel ends it with the appliance.
+dieWithParent();
 const db = new Database(path, { readonly: true, fileMustExist: true });
 try {
   const report = verifyChain(db, path, (checked) => process.send?.({ progress: checked }));

@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process';
+import { forkTiedWorker } from '../../drivers/camera/tied-worker.js';
 import { workerEntry } from '../../drivers/camera/worker-protocol.js';
 import type { ChainReport } from './integrity.js';
 
@@ -11,7 +11,7 @@ type WorkerReply = { progress: number } | { report: ChainReport } | { error: str
 export function checkChainInBackground(path: string, signal?: AbortSignal, onProgress?: (checked: number) => void): Promise<ChainReport> {
   const entry = workerEntry(import.meta.url, 'chain-check-worker');
   return new Promise((resolve, reject) => {
-    const child = fork(entry.path, [path], { execArgv: entry.execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], ...(signal ? { signal } : {}) });
+    const child = forkTiedWorker(entry, [path], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], ...(signal ? { signal } : {}) });
     let stderr = '';
     let done = false;
     child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()).slice(-2000));

@@ -24,6 +24,7 @@ import { ANALYSIS_SINK, CAPTURED_SINK, captureLaunch, ENCODED_SINK, ENCODER_NEXT
 import { stageTrace } from './stage-trace.js';
 import { StreamCounter } from './stream-stats.js';
 import { lowerThreads } from './thread-priority.js';
+import { dieWithParent } from './tied-worker.js';
 import { EXIT, type FrameHeader, type WorkerMessage } from './worker-protocol.js';
 
 const FRAME_FD = 4;
@@ -37,6 +38,8 @@ const STATS_MS = 1000;
 const SIDE_BRANCH_NICE = Number(process.env.PITBOX_SIDE_NICE ?? 10);
 /** `aq`, and `fq`/`sq` after it when the branch also gives a scaled copy (pipeline.ts). */
 const SIDE_BRANCH_THREADS = ['aq:', 'fq:', 'sq:'];
+/** How long a stop waits for the outputs to end (a WHIP DELETE); the appliance SIGKILLs after 3 s. */
+const OUTPUTS_STOP_MS = 2500;
 
 
 function send(msg: WorkerMessage): void {
@@ -48,6 +51,7 @@ function fatal(reason: string, element: string | null = null, encoderFailed: Enc
 }
 
 function main(): void {
+  dieWithParent();
   let config: CameraConfig;
   try {
     config = cameraConfig.parse(JSON.parse(process.env.PITBOX_CAMERA ?? 'null'));
@@ -232,15 +236,16 @@ function main(): void {
 
   // Asked to stop: take the pipeline to NULL so the device is released cleanly (the appliance
   // follows up with SIGKILL if that blocks).
+  // A WHIP output's DELETE is waited for (it dies with this process), within the appliance's 3 s.
   process.on('SIGTERM', () => {
-    for (const out of outputs) out.stop();
+    const outputsGone = Promise.all(outputs.map((out) => out.stop()));
     pipeline.stop();
-    process.exit(EXIT.ok);
+    void Promise.race([outputsGone, new Promise((resolve) => setTimeout(resolve, OUTPUTS_STOP_MS))]).then(() => process.exit(EXIT.ok));
   });
   // The appliance died without stopping us: never outlive it holding the camera. At once, with
   // nothing that could block; the kernel releases the device.
   process.on('disconnect', () => {
-    for (const out of outputs) out.stop();
+    for (const out of outputs) void out.stop();
     process.kill(process.pid, 'SIGKILL');
   });
 }

@@ -1,6 +1,6 @@
 // Over 400 lines on purpose: the camera supervisor's restarts, watchdog, health and frame hand-off
 // share one worker process's state; the worker, pipeline, outputs and encoders are their own files.
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
@@ -10,6 +10,7 @@ import { ChannelError, RecordReader } from './frame-channel.js';
 import { monotonicToEpochMs } from './gst.js';
 import { RestartPolicy } from './restart-policy.js';
 import type { StreamStats } from './stream-stats.js';
+import { forkTiedWorker } from './tied-worker.js';
 import { EXIT, workerEntry, type FrameHeader, type OutputHealth, type WorkerMessage } from './worker-protocol.js';
 
 /** A frame for recognition, with the time its light hit the sensor. */
@@ -72,8 +73,6 @@ export interface CameraEvents {
   preview: [Preview];
 }
 
-/** First frame allowed this long after (re)start: v4l2 cameras and hardware encoders take time to open. */
-const FIRST_FRAME_GRACE_MS = 10_000;
 const WATCHDOG_MS = 200;
 /** The worker must be up this long before a later failure restarts the backoff from the start. */
 const HEALTHY_AFTER_MS = 10_000;
@@ -220,8 +219,7 @@ export class Camera extends EventEmitter<CameraEvents> {
   private spawn(): void {
     if (this.stopping) return;
     const entry = workerEntry(import.meta.url, 'camera-worker');
-    const child = fork(entry.path, [], {
-      execArgv: entry.execArgv,
+    const child = forkTiedWorker(entry, [], {
       // fd 3: IPC; fd 4: analysis frames.
       stdio: ['ignore', 'ignore', 'pipe', 'ipc', 'pipe'],
       env: {
@@ -230,8 +228,10 @@ export class Camera extends EventEmitter<CameraEvents> {
         PITBOX_FAILED_ENCODERS: [...this.failedEncoders].join(','),
         // One thread each for the bus poll and the appsink pulls (encoded, capture tap,
         // analysis, preview, a jittered test source's pattern), which block until data comes,
-        // plus the usual four for fs and dns.
-        UV_THREADPOOL_SIZE: '10',
+        // plus the usual four for fs and dns. Found by the chaos soak (issue 24): with analysis
+        // on and any output, 10 threads gave no first frame at all (the camera restarted for
+        // ever, a card table stayed suspended); headroom per output, measured with 1 and 2.
+        UV_THREADPOOL_SIZE: String(12 + 2 * this.config.outputs.length),
         GST_DEBUG_NO_COLOR: '1',
       },
     });
@@ -332,7 +332,7 @@ export class Camera extends EventEmitter<CameraEvents> {
     const child = this.child;
     if (!child) return;
     const now = performance.now();
-    const limit = this.state === 'up' ? this.config.silenceMs : Math.max(this.config.silenceMs, FIRST_FRAME_GRACE_MS);
+    const limit = this.state === 'up' ? this.config.silenceMs : Math.max(this.config.silenceMs, this.config.firstFrameMs);
     const silentMs = now - this.lastProgressAt;
     if (silentMs <= limit) return;
     const reason = this.state === 'up' ? `no frames for ${Math.round(silentMs)} ms` : `no first frame in ${Math.round(silentMs)} ms`;

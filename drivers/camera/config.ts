@@ -102,6 +102,7 @@ export const cameraConfig = z.strictObject({
   analysis: analysis.default({ enabled: true, maxFps: 15 }),
   preview: preview.default({ enabled: true, maxFps: 2, width: 640, quality: 70 }),
   silenceMs: z.number().int().min(200).default(2000).describe('No encoded frame for this long: the camera is down and its worker restarted'),
+  firstFrameMs: z.number().int().min(1000).default(10_000).describe('A new worker with no first frame after this long (or silenceMs, if longer) is restarted: a slow box or a slow source needs more'),
   restart: restart.default({ initialMs: 500, maxMs: 30_000, budget: 5, windowS: 60, cooldownS: 60 }),
 });
 

@@ -1,12 +1,19 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { encodeRecord } from './frame-channel.js';
 import type { BufferTiming } from './gst.js';
 import type { OutputSpec } from './outputs.js';
 import { RestartPolicy } from './restart-policy.js';
+import { forkTiedWorker } from './tied-worker.js';
 import { workerEntry, type EncodedHeader, type LatencySummary, type OutputHealth, type OutputMessage } from './worker-protocol.js';
 
 /** Bytes allowed to wait in the pipe to an output before frames are dropped (about 2.5 s at 3 Mbit/s). */
 const MAX_PENDING = 1024 * 1024;
+/**
+ * An output that has said nothing about delivering for this long is reported down while it lasts
+ * (issue 24's soak: a stopped output process, or an SRT receiver that stopped reading, kept
+ * showing `up` because only a process exit made an output down).
+ */
+const SILENT_MS = 3_000;
 const OUTPUT_RESTART = { initialMs: 500, maxMs: 10_000, budget: 1_000_000, windowS: 60, cooldownS: 10 };
 
 /**
@@ -32,6 +39,8 @@ export class OutputLink {
   private retryAfterMs: number | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** When the output last said it was delivering (its stats, every second). */
+  private deliveringAt = 0;
   private readonly policy = new RestartPolicy(OUTPUT_RESTART);
 
   /** `onKeyframe`: the receiver asked for a keyframe (WHIP), the camera's encoder should make one. */
@@ -43,8 +52,7 @@ export class OutputLink {
   start(): void {
     if (this.stopped) return;
     const entry = this.spec.protocol === 'whip' ? workerEntry(import.meta.url, 'whip/whip-output-worker') : workerEntry(import.meta.url, 'output-worker');
-    const child = fork(entry.path, [], {
-      execArgv: entry.execArgv,
+    const child = forkTiedWorker(entry, [], {
       stdio: ['pipe', 'ignore', 'pipe', 'ipc'],
       env: { ...process.env, PITBOX_OUTPUT: this.spec.url, UV_THREADPOOL_SIZE: '2' },
     });
@@ -62,6 +70,7 @@ export class OutputLink {
         this.sink = msg.sink;
         this.firstFrameMs = msg.firstFrameMs ?? null;
         this.captureToSendMs = msg.captureToSendMs ?? null;
+        if (msg.delivering) this.deliveringAt = Date.now();
         if (msg.delivering && this.state !== 'up') {
           this.state = 'up';
           this.error = null;
@@ -121,21 +130,30 @@ export class OutputLink {
   }
 
   health(): OutputHealth {
-    return { url: this.spec.display, state: this.state, frames: this.frames, bytes: this.bytes, dropped: this.dropped, restarts: this.restarts, error: this.error, sink: this.sink, firstFrameMs: this.firstFrameMs, captureToSendMs: this.captureToSendMs };
+    const silentMs = Date.now() - this.deliveringAt;
+    const silent = this.state === 'up' && silentMs > SILENT_MS;
+    const error = silent ? `not delivering for ${Math.round(silentMs / 1000)} s (the output process is stalled, or its receiver stopped reading)` : this.error;
+    return { url: this.spec.display, state: silent ? 'down' : this.state, frames: this.frames, bytes: this.bytes, dropped: this.dropped, restarts: this.restarts, error, sink: this.sink, firstFrameMs: this.firstFrameMs, captureToSendMs: this.captureToSendMs };
   }
 
   /**
    * SIGKILL: an output holds nothing worth a graceful stop, and taking a pipeline to NULL can
    * block for good (srtsink still trying to reach its receiver), leaving an orphan behind.
    */
-  stop(): void {
+  stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     const child = this.child;
-    if (!child) return;
-    if (this.spec.protocol !== 'whip') return void child.kill('SIGKILL');
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    if (this.spec.protocol !== 'whip') {
+      child.kill('SIGKILL');
+      return exited;
+    }
     // A WHIP session is ended by a DELETE the worker sends on SIGTERM (bounded there at 5 s).
+    // The camera worker waits for it: the worker dies with its parent (tied-worker.ts).
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), 6000).unref();
+    return exited;
   }
 }

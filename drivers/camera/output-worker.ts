@@ -15,6 +15,7 @@ import { LatencyHistogram } from './latency-histogram.js';
 import { stageTrace } from './stage-trace.js';
 import { parseOutput } from './outputs.js';
 import { outputPipelineLaunch, OUTPUT_SRC } from './pipeline.js';
+import { dieWithParent } from './tied-worker.js';
 import type { EncodedHeader, OutputMessage } from './worker-protocol.js';
 
 function send(msg: OutputMessage): void {
@@ -26,6 +27,7 @@ function fatal(reason: string): void {
 }
 
 function main(): void {
+  dieWithParent();
   const raw = process.env.PITBOX_OUTPUT;
   if (!raw) return fatal('PITBOX_OUTPUT is not set');
   const spec = parseOutput(raw);

@@ -31,7 +31,24 @@ export function verdict(r: ChaosReport, limits: Limits = FIELD_LIMITS): string[]
   for (const [name, g] of Object.entries(r.growth)) {
     if (name.endsWith('.rss') && g && g.percentPerHour > limits.rssPercentPerHour) out.push(`${name} grows ${g.percentPerHour.toFixed(1)} % per real hour (limit ${limits.rssPercentPerHour} %)`);
   }
+  if (r.tail.exit !== 0) out.push(`pitbox tail did not pass (exit ${r.tail.exit}): ${r.tail.violation ?? r.tail.summary}`);
+  if (r.cards) out.push(...cardVerdict(r.cards));
   if (r.fdsNotBack.length) out.push(`file descriptors not back to baseline after faults ${r.fdsNotBack.map((f) => `${f.fault} (${f.value} vs ${f.baseline})`).join(', ')}`);
+  return out;
+}
+
+/** The card table's share of the verdict: its audit, and every fault seen while it lasted and cleared. */
+export function cardVerdict(c: NonNullable<ChaosReport['cards']>): string[] {
+  const out: string[] = [];
+  if (c.problems.length) out.push(`card table: ${c.problems.length} problems: ${c.problems.slice(0, 5).join('; ')}`);
+  if (c.violations.length) out.push(`card table: ${c.violations.length} verification failures: ${c.violations.slice(0, 3).join('; ')}`);
+  for (const v of c.visibility) {
+    const missing = [v.inStatus ? null : 'status', v.inMetrics ? null : '/metrics'].filter(Boolean);
+    if (missing.length) out.push(`fault ${v.id} (${v.kind}) was not visible in ${missing.join(' nor ')} while it lasted`);
+    if (!v.cleared) out.push(`fault ${v.id} (${v.kind}) never cleared`);
+  }
+  const alarms = /"alarms":(\[[^\]]*\])/.exec(c.finalStatus)?.[1];
+  if (alarms !== '[]') out.push(`card table: alarms still raised after the faults: ${alarms ?? `no status (${c.finalStatus.slice(0, 200)})`}`);
   return out;
 }
 
@@ -46,10 +63,11 @@ export function writeReport(dir: string, r: ChaosReport): string {
   writeChart(join(dir, 'threads'), { title: 'Threads per process', unit: 'count', lines: byRole('.threads'), faults });
   writeChart(join(dir, 'loop-lag'), { title: 'Appliance event loop lag p99', unit: 'ms', lines: [{ name: 'appliance', points: r.loopLagP99Ms }], faults });
   writeChart(join(dir, 'undelivered'), { title: 'Journal events not yet delivered', unit: 'events', lines: [{ name: 'undelivered', points: r.undelivered }], faults });
-  const { series: _series, applianceLog, events, ...rest } = r;
+  const { series: _series, applianceLog, events, cardLog: _cardLog, ...rest } = r;
   writeFileSync(join(dir, 'report.json'), JSON.stringify(rest, null, 1));
   writeFileSync(join(dir, 'events.jsonl'), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
   writeFileSync(join(dir, 'appliance.log'), applianceLog);
+  if (r.cardLog !== undefined) writeFileSync(join(dir, 'card-appliance.log'), r.cardLog);
   const problems = verdict(r);
   const lines = [
     `# Chaos soak, seed ${r.seed}`,
@@ -57,6 +75,8 @@ export function writeReport(dir: string, r: ChaosReport): string {
     `${r.realMinutes.toFixed(1)} real minutes = ${r.simulatedHours.toFixed(1)} simulated hours; ${r.faults.filter((f) => !f.skipped).length} faults: ${JSON.stringify(r.faultCounts)}`,
     `wheel: ${r.wheel.games} games, ${r.wheel.results} results; subscriber: ${r.subscriber.events} events, ${r.subscriber.results} results, voids ${JSON.stringify(r.subscriber.voids)}, ${r.subscriber.duplicates} duplicate deliveries (removed by id), ${r.subscriber.missedInFaults} results missed while the box was down or deaf, refused while the table said it was suspended ${JSON.stringify(r.subscriber.refusedWhileSuspended)}`,
     `wheel-to-subscriber ms: quiet p50 ${quantile(r.latencyMs.quiet, 0.5)} p99 ${quantile(r.latencyMs.quiet, 0.99)}; all p50 ${quantile(r.latencyMs.all, 0.5)} p99 ${quantile(r.latencyMs.all, 0.99)}`,
+    ...(r.cards ? [`card table: ${r.cards.rounds} rounds, ${r.cards.results} results (the clip's), voids ${JSON.stringify(r.cards.voids)} during ${JSON.stringify(r.cards.voidedDuring)}, ${r.cards.unreadableReads} junk shoe reads refused, ${r.cards.duplicates} duplicate deliveries (removed by id); faults visible in status and /metrics: ${r.cards.visibility.filter((v) => v.inStatus && v.inMetrics && v.cleared).length} of ${r.cards.visibility.length}; video received: SRT ${r.cards.received.srt} stamp chunks, WHIP ${r.cards.received.whip} frames`] : []),
+    `pitbox tail: exit ${r.tail.exit}, verified ${JSON.stringify(r.tail.events)}${r.tail.violation ? `, VIOLATION ${r.tail.violation}` : ''}`,
     `event loop lag p99 (ms, sampled): median ${quantile(r.loopLagP99Ms.map((p) => p.v), 0.5).toFixed(1)}, max ${Math.max(0, ...r.loopLagP99Ms.map((p) => p.v)).toFixed(1)}`,
     '',
     '| series | %/real hour | per simulated day | segments |',

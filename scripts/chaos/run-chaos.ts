@@ -31,7 +31,11 @@ import {
 import { growth, notBackToBaseline, type Growth, type Sample } from './growth.js';
 import { descendants, sampleProcess } from './proc-sample.js';
 import { matchToGames } from './match-games.js';
-import { countByKind, planFaults, type FaultKind, type PlannedFault } from './schedule.js';
+import { CARD_TABLE_KINDS, countByKind, FAULT_KINDS, planFaults, type FaultKind, type PlannedFault } from './schedule.js';
+import { cardFault, ChaosCardTable } from './card-table.js';
+import { auditCardRounds, type CardAudit } from './card-audit.js';
+import { startTail, type TailVerdict } from './tail-watch.js';
+import { visibility, type Visibility } from './visibility.js';
 
 export interface ChaosOptions {
   readonly seed: number;
@@ -43,6 +47,8 @@ export interface ChaosOptions {
   readonly sampleMs?: number;
   /** A deliberately leaking appliance (the test hook PITBOX_TEST_LEAK_KB_PER_S). */
   readonly leakKbPerSecond?: number;
+  /** The baccarat table beside the wheel (default true; the leak test runs the wheel alone). */
+  readonly cardTable?: boolean;
   readonly log?: (msg: string) => void;
 }
 
@@ -83,6 +89,11 @@ export interface ChaosReport {
   /** Steps of the run that did not finish in their bound (a hang is a finding). */
   readonly hung: string[];
   readonly applianceLog: string;
+  /** The card table's rounds, and what its faults showed (absent without the card table). */
+  readonly cards?: CardAudit & { visibility: Visibility[]; finalStatus: string; received: { srt: number; whip: number } };
+  readonly cardLog?: string;
+  /** `pitbox tail` (the real CLI) on every table for the whole run: its verdict. */
+  readonly tail: TailVerdict;
 }
 
 const MIN_FREE_MIB = 8;
@@ -196,13 +207,15 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const sampleMs = opts.sampleMs ?? 2000;
   const random = seededRandom(opts.seed ^ 0x5eed);
   const fs = journalFilesystem(log);
-  const kinds = (opts.kinds ?? undefined)?.filter((k) => k !== 'disk-full' || fs.real);
+  const withCards = opts.cardTable ?? true;
+  const allKinds = opts.kinds ?? (Object.keys(FAULT_KINDS) as FaultKind[]);
+  const kinds = allKinds.filter((k) => (k !== 'disk-full' || fs.real) && (withCards || !CARD_TABLE_KINDS.has(k)));
   const plan: (PlannedFault & { skipped?: string })[] = planFaults({
     seed: opts.seed,
     durationMs,
     perMinute: opts.perMinute,
     quietMs: Math.min(30_000, durationMs / 6),
-    ...(kinds ? { kinds } : {}),
+    kinds,
     ...(opts.maxFaultMs ? { maxDurationMs: opts.maxFaultMs } : {}),
   }).map((f) => (f.kind === 'disk-full' && !fs.real ? { ...f, skipped: 'no tmpfs' } : f));
 
@@ -222,12 +235,16 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const journal = join(fs.dir, 'journal.db');
   writeFileSync(journal, readFileSync(join(table.dir, 'journal.db')));
   rmSync(join(table.dir, 'journal.db'));
+  const cards = withCards ? await ChaosCardTable.create(started.port, `chaos-cards-${opts.seed}`) : null;
   const httpPort = await freePort();
   const config = readFileSync(table.configFile, 'utf8')
     .replace(`path: ${join(table.dir, 'journal.db')}`, `path: ${journal}`)
     .replace('http:\n  port: 0', `http:\n  port: ${httpPort}`);
   writeFileSync(table.configFile, config);
 
+  // The card table first: its appliance, camera and keypad take a while to come up, and the
+  // schedule's times count from t0.
+  await cards?.start();
   const t0 = Date.now();
   const gameAt = new Map<number, number[]>();
   const games: ChaosReport['games'] = [];
@@ -236,6 +253,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     games.push({ spin: g.spin, outcome: g.outcome, number: g.number, atMs: Date.now() - t0 });
   });
   const sub = await Subscriber.connect(started.port, 'pitbox/v1/e2e/roulette-01', `chaos-${opts.seed}`);
+  const tail = startTail(started.port);
   const active = new Set<PlannedFault>();
   let lastFaultEnd = 0;
   const latency: { quiet: number[]; all: number[] } = { quiet: [], all: [] };
@@ -259,6 +277,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const env = opts.leakKbPerSecond ? { PITBOX_TEST_LEAK_KB_PER_S: String(opts.leakKbPerSecond) } : {};
   let appliance = startAppliance(table, env);
   let applianceDown = false;
+  cards?.watch(t0);
   const restart = () => {
     // A killed appliance's pipes stay open while anything it started still holds them: its
     // streams are let go, so a straggler cannot keep this process alive (the leftover check
@@ -274,17 +293,26 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const loopLag: { t: number; v: number; pid?: number }[] = [];
   const undelivered: { t: number; v: number }[] = [];
   const push = (name: string, p: SeriesPoint) => (series[name] ??= []).push(p);
-  const sampler = setInterval(() => {
-    const t = Date.now() - t0;
-    const pid = appliance.pid;
-    if (pid === undefined || applianceDown) return;
-    for (const p of [pid, ...descendants(pid)]) {
+  const sampleTree = (root: number, t: number, prefix: string) => {
+    for (const p of [root, ...descendants(root)]) {
       const s = sampleProcess(p);
       if (!s || s.role === 'other') continue;
-      push(`${s.role}.rss`, { t, v: s.rssBytes, pid: p, role: s.role });
-      push(`${s.role}.fds`, { t, v: s.fds, pid: p, role: s.role });
-      push(`${s.role}.threads`, { t, v: s.threads, pid: p, role: s.role });
+      // The card table's grab helper is the test stand-in (node), not Debian's intercept: not measured.
+      if (prefix && s.role === 'input-helper') continue;
+      const role = `${prefix}${s.role}`;
+      push(`${role}.rss`, { t, v: s.rssBytes, pid: p, role });
+      push(`${role}.fds`, { t, v: s.fds, pid: p, role });
+      push(`${role}.threads`, { t, v: s.threads, pid: p, role });
     }
+  };
+  const sampler = setInterval(() => {
+    const t = Date.now() - t0;
+    // The card table's processes are their own series (`baccarat-appliance`, `baccarat-camera-worker`...).
+    const cardPid = cards && !cards.down ? cards.appliance?.pid : undefined;
+    if (cardPid !== undefined) sampleTree(cardPid, t, 'baccarat-');
+    const pid = appliance.pid;
+    if (pid === undefined || applianceDown) return;
+    sampleTree(pid, t, '');
     void scrape(httpPort).then((m) => {
       if (!m) return;
       const lag = m.get('pitbox_nodejs_eventloop_lag_p99_seconds');
@@ -357,6 +385,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
           rmSync(filler, { force: true });
           break;
         }
+        default:
+          if (cards) await cardFault(cards, f.kind, f.durationMs, random);
       }
     } finally {
       active.delete(f);
@@ -375,7 +405,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   await step('the faults to end', Promise.all(running), 180_000);
   log('faults over; draining');
 
-  // Drain: the wheel stops, then every journaled event must reach the subscriber.
+  // Drain: the card table finishes its round, the wheel stops, then every journaled event must
+  // reach the subscriber.
+  if (cards) await step('the card table to finish its round', cards.drain(90_000), 100_000);
   await step('the wheel to unplug', table.sim.unplug(), 10_000);
   await sleep(1000);
   const journaled = () => {
@@ -398,10 +430,18 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   }
   clearInterval(sampler);
   clearInterval(technician);
+  let cardReport: ChaosReport['cards'];
+  if (cards) {
+    await step('every card table event at its subscriber', cards.delivered(60_000), 70_000);
+    const finalStatus = await cards.finalStatus();
+    cardReport = { ...auditCardRounds(cards.sub, windows, t0, ChaosCardTable.expectedResult()), visibility: visibility(windows, cards.seen, 8_000), finalStatus, received: cards.received() };
+    await step('the card table to stop', cards.stop(), 30_000);
+  }
+  const tailVerdict = (await step('pitbox tail to stop', tail.stop(), 30_000)) ?? { exit: null, summary: 'pitbox tail did not stop', events: {}, violation: null };
   await step('the appliance to stop', stopAppliance(table), 30_000);
   if (appliance.exitCode === null && appliance.signalCode === null) appliance.kill('SIGKILL');
   await sleep(1000);
-  const leftovers = leftoverProcesses(table.dir, pidsBefore);
+  const leftovers = [...new Set([...leftoverProcesses(table.dir, pidsBefore), ...(cards ? leftoverProcesses(cards.table.dir, pidsBefore) : [])])];
   appliance.stdout?.destroy();
   appliance.stderr?.destroy();
 
@@ -478,6 +518,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     events,
     hung,
     applianceLog: table.output.join(''),
+    ...(cardReport ? { cards: cardReport, cardLog: cards!.table.output.join('') } : {}),
+    tail: tailVerdict,
   };
 }
 

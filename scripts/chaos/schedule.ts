@@ -19,9 +19,32 @@ export const FAULT_KINDS = {
   'disk-full': { minMs: 2_000, maxMs: 30_000 },
   /** The appliance SIGSTOPped (a stalled box: swap storm, debugger), then SIGCONTed. */
   'appliance-stall': { minMs: 200, maxMs: 3_000 },
+  // The card table's (card-table.ts): a worker's restart is watched for `durationMs`.
+  /** SIGKILL of the card table's camera worker (the appliance restarts it). */
+  'camera-kill': { minMs: 2_000, maxMs: 6_000 },
+  /** The camera worker SIGSTOPped (blocked in GStreamer, say), then SIGCONTed. */
+  'camera-stall': { minMs: 4_000, maxMs: 20_000 },
+  /** SIGKILL of one of its output workers (SRT or WHIP; the camera worker restarts it). */
+  'output-kill': { minMs: 2_000, maxMs: 6_000 },
+  /** The SRT output worker SIGSTOPped, then SIGCONTed. */
+  'output-stall': { minMs: 5_000, maxMs: 20_000 },
+  /** The SRT receiver stops reading (SIGSTOP): back pressure on the output. */
+  'receiver-stall': { minMs: 5_000, maxMs: 60_000 },
+  /** The dealer's keypad unplugged (mid-round or not), then plugged in again. */
+  'keypad-unplug': { minMs: 2_000, maxMs: 30_000 },
+  /** The card shoe's serial link unplugged, then plugged in again. */
+  'shoe-unplug': { minMs: 2_000, maxMs: 30_000 },
+  /** Junk key records on the keypad: unbound keys, autorepeat, unknown event types. */
+  'key-junk': { minMs: 1_000, maxMs: 10_000 },
+  /** Junk codes from the shoe: codes that name no card, line noise. */
+  'shoe-junk': { minMs: 1_000, maxMs: 10_000 },
+  // Clock steps (NTP jumps) come here: a kind, its bounds, and a case in run-chaos.ts's inject().
 } as const satisfies Record<string, { minMs: number; maxMs: number }>;
 
 export type FaultKind = keyof typeof FAULT_KINDS;
+
+/** The kinds that need the card table (a run without it draws only the others). */
+export const CARD_TABLE_KINDS: ReadonlySet<FaultKind> = new Set(['camera-kill', 'camera-stall', 'output-kill', 'output-stall', 'receiver-stall', 'keypad-unplug', 'shoe-unplug', 'key-junk', 'shoe-junk']);
 
 export interface PlannedFault {
   readonly id: number;

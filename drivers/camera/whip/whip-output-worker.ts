@@ -22,6 +22,7 @@
 import { createRequire } from 'node:module';
 import { exitWith, isExiting } from '../exit-with.js';
 import { RecordReader } from '../frame-channel.js';
+import { dieWithParent } from '../tied-worker.js';
 import type { EncodedHeader, OutputMessage } from '../worker-protocol.js';
 import { iceServersOf, publish, unpublish, WhipError, type IceServer } from './whip-client.js';
 import { readWhipToken, whipTarget } from './whip-url.js';
@@ -42,6 +43,7 @@ function fatal(reason: string, retryAfterMs?: number): void {
 }
 
 function main(): void {
+  dieWithParent();
   const raw = process.env['PITBOX_OUTPUT'];
   if (!raw) return fatal('PITBOX_OUTPUT is not set');
   const target = whipTarget(raw);

@@ -12,14 +12,14 @@ import { brokerPort, startMosquitto, stopMosquitto, until } from '../test-suppor
 const cli = new URL('../cli.ts', import.meta.url).pathname;
 
 /** `pitbox ...` in the background: its stdout and stderr apart, and its exit code. */
-function pitbox(...args: string[]): { out: () => string; err: () => string; done: Promise<number | null>; stop: () => void } {
+function pitbox(...args: string[]): { out: () => string; err: () => string; done: Promise<number | null>; stop: () => void; signal: (s: NodeJS.Signals) => void } {
   const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const done = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return { out: () => out, err: () => err, done, stop: () => child.kill('SIGTERM') };
+  return { out: () => out, err: () => err, done, stop: () => child.kill('SIGTERM'), signal: (s) => child.kill(s) };
 }
 
 /** A table's birth and events 1..n, signed and chained by the appliance's own journal. */
@@ -94,4 +94,30 @@ t.test('--broker-timeout: 0 gives up at the first refused connect, S after S sec
   t.equal(await later.done, 1);
   t.match(later.err(), `pitbox tail: waiting for the broker at ${url}`);
   t.match(later.err(), `pitbox tail: no broker at ${url} for 1 s (connect ECONNREFUSED 127.0.0.1:${port}): giving up`);
+});
+
+t.test('--session: events published while tail was away (its broker restarted meanwhile) arrive when it is back', async (t) => {
+  const port = await brokerPort();
+  const url = `mqtt://127.0.0.1:${port}`;
+  const persist = mkdtempSync(join(tmpdir(), 'pitbox-tail-broker-'));
+  const { birth, events } = table(6);
+  let broker = await startMosquitto(port, persist);
+  t.teardown(() => stopMosquitto(broker));
+  const tail = pitbox('tail', '--url', url, '--studio', 's', '--table', 't', '--session', `tail-session-${process.pid}`);
+  t.teardown(tail.stop);
+  await publish(port, birth, []);
+  await until('the retained birth printed (tail subscribed)', () => /s\/t connected: test/.test(tail.out()), 10_000);
+  await publish(port, null, events.slice(0, 3));
+  await until('events 1-3 printed', () => seqsPrinted(tail.out()).length === 3, 10_000);
+
+  // Away: stopped while the broker restarts (persistence keeps sessions) and the table goes on.
+  tail.signal('SIGSTOP');
+  await stopMosquitto(broker);
+  broker = await startMosquitto(port, persist);
+  await publish(port, birth, events.slice(3));
+  tail.signal('SIGCONT');
+  await until('events 4-6 printed after the reconnect', () => seqsPrinted(tail.out()).includes(6), 20_000);
+  t.same(seqsPrinted(tail.out()), [1, 2, 3, 4, 5, 6], 'nothing published while it was away is missing');
+  tail.stop();
+  t.equal(await tail.done, 0, 'a clean stop: no gap');
 });

@@ -23,6 +23,7 @@ export const OPTIONS = {
   'gap-timeout': { type: 'string' },
   json: { type: 'boolean' },
   'broker-timeout': { type: 'string' },
+  session: { type: 'string' },
 } as const;
 
 /**
@@ -36,6 +37,8 @@ export const OPTIONS = {
  * line, as `pitbox keys list` prints them) that may sign a birth; without it the first birth
  * seen is trusted. `--count N` stops after N new events, `--duration S` after S seconds; a gap
  * that stops filling for `--gap-timeout` seconds (default 30) is a violation. A broker that is
+ * `--session ID` keeps a persistent MQTT session under that client id, so events published while
+ * the client was away (a broker restart) are kept for it and arrive on reconnect. A broker that is
  * not up yet, or goes away, is waited for (said on stderr, with the URL); `--broker-timeout S`
  * gives up after S seconds without one (0: at the first refused connect), exit 1.
  */
@@ -46,6 +49,9 @@ export async function tailCommand(mode: 'tail' | 'verify', args: string[]): Prom
     process.stderr.write(`pitbox ${mode}: ${target}\n`);
     return 2;
   }
+  // A persistent session (as a backend keeps): the broker holds QoS 1 events for this client id
+  // while it is away, so a reconnect after a broker restart misses nothing published meanwhile.
+  if (v.session) Object.assign(target.options, { clientId: v.session, clean: false });
   const trusted = v.trust ? readTrust(v.trust) : undefined;
   const count = v.count ? Number(v.count) : Infinity;
   const gapTimeoutMs = Number(v['gap-timeout'] ?? 30) * 1000;

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { matchToGames } from './match-games.js';
 
-t.test('an event belongs to the latest game with its spin number before it, across wraps', async (t) => {
+t.test('an event belongs to the game with its spin number nearest in time, across wraps', async (t) => {
   // Spin numbers wrap at 256: three games numbered 7, one wrap apart.
   const games = [
     { spin: 7, atMs: 1_000 },
@@ -11,10 +11,10 @@ t.test('an event belongs to the latest game with its spin number before it, acro
   ];
   const events = [
     { spin: 7, atMs: 40_050 }, // the second game 7, not the first
-    { spin: 7, atMs: 79_500 }, // journaled just before the wheel's report was read here: slack
+    { spin: 7, atMs: 78_700 }, // a void before the wheel reported its game (a launch failure)
     { spin: 8, atMs: 1_150 },
     { spin: 9, atMs: 2_000 }, // no such game
-    { spin: 7, atMs: -600 }, // before any game 7, beyond the slack
+    { spin: 7, atMs: -20_000 }, // no game 7 anywhere near
   ];
   t.same(matchToGames(games, events), [2, 3, 1, -1, -1]);
 });

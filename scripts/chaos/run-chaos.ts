@@ -31,6 +31,7 @@ import {
 import { growth, notBackToBaseline, type Growth, type Sample } from './growth.js';
 import { descendants, sampleProcess } from './proc-sample.js';
 import { matchToGames } from './match-games.js';
+import { ClockControl, clockStepFault, libfaketimePath } from '../../appliance/test-support/clock-step.js';
 import { CARD_TABLE_KINDS, countByKind, FAULT_KINDS, planFaults, type FaultKind, type PlannedFault } from './schedule.js';
 import { cardFault, ChaosCardTable } from './card-table.js';
 import { auditCardRounds, type CardAudit } from './card-audit.js';
@@ -209,7 +210,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const fs = journalFilesystem(log);
   const withCards = opts.cardTable ?? true;
   const allKinds = opts.kinds ?? (Object.keys(FAULT_KINDS) as FaultKind[]);
-  const kinds = allKinds.filter((k) => (k !== 'disk-full' || fs.real) && (withCards || !CARD_TABLE_KINDS.has(k)));
+  // The wheel appliance's wall clock, stepped per process by libfaketime (the machine's own clock is never touched).
+  const clock = libfaketimePath() ? ClockControl.create() : null;
+  // An event's `ts` is the stepped clock's: back to real time for lining it up with the wheel.
+  const realTs = (ts: string) => (clock ? clock.realTimeOf(Date.parse(ts)) : Date.parse(ts));
+  const kinds = allKinds.filter((k) => (k !== 'disk-full' || fs.real) && (k !== 'clock-step' || clock) && (withCards || !CARD_TABLE_KINDS.has(k)));
   const plan: (PlannedFault & { skipped?: string })[] = planFaults({
     seed: opts.seed,
     durationMs,
@@ -266,7 +271,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     if (e.type !== 'round.result' || seenResult.has(e.id) || e.data.spin === undefined) return;
     seenResult.add(e.id);
     // The game it belongs to: the latest with its spin number before it was journaled (numbers wrap).
-    const at = (gameAt.get(e.data.spin) ?? []).filter((ms) => ms <= Date.parse(e.ts) + 1_000).at(-1);
+    const at = (gameAt.get(e.data.spin) ?? []).filter((ms) => ms <= realTs(e.ts) + 1_000).at(-1);
     if (at === undefined) return;
     const ms = Date.now() - at;
     latency.all.push(ms);
@@ -274,7 +279,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     if (active.size === 0 && at - lastFaultEnd > 5_000) latency.quiet.push(ms);
   });
 
-  const env = opts.leakKbPerSecond ? { PITBOX_TEST_LEAK_KB_PER_S: String(opts.leakKbPerSecond) } : {};
+  const env = { ...(opts.leakKbPerSecond ? { PITBOX_TEST_LEAK_KB_PER_S: String(opts.leakKbPerSecond) } : {}), ...(clock ? clock.env() : {}) };
   let appliance = startAppliance(table, env);
   let applianceDown = false;
   cards?.watch(t0);
@@ -352,6 +357,13 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
           restart();
           // Down until it answers again: a restart takes seconds (journal open, chain tail check).
           await untilHealthy(httpPort, 90_000);
+          break;
+        }
+        case 'clock-step': {
+          const stepped = clockStepFault(clock!, random);
+          log(`fault ${f.id}: the appliance's wall clock stepped ${stepped.seconds} s`);
+          await end();
+          stepped.end();
           break;
         }
         case 'appliance-stall':
@@ -455,7 +467,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   }
   // Results and voids are matched to the game they belong to (spin numbers wrap at 256).
   const ended = events.filter((e) => (e.type === 'round.result' || e.type === 'round.voided') && typeof (e.data as { spin?: unknown }).spin === 'number');
-  const owner = matchToGames(games, ended.map((e) => ({ spin: (e.data as { spin: number }).spin, atMs: Date.parse(e.ts) - t0 })));
+  const owner = matchToGames(games, ended.map((e) => ({ spin: (e.data as { spin: number }).spin, atMs: realTs(e.ts) - t0 })));
   const accounted = new Set(owner.filter((i) => i >= 0).map((i) => games[i]));
   const resultGames = new Set(owner.filter((i, k) => i >= 0 && ended[k]!.type === 'round.result'));
   // A game in progress when a fault ended cannot be a result: one game's length (about a minute
@@ -469,7 +481,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   // result then is refused with that reason in the stream, not lost.
   const suspended: { from: number; to: number; code: string }[] = [];
   for (const e of events) {
-    const at = Date.parse(e.ts);
+    const at = realTs(e.ts);
     const open = suspended.at(-1);
     if (e.type === 'table.suspended' && (!open || open.to !== Infinity)) suspended.push({ from: at, to: Infinity, code: String((e.data as { code?: unknown }).code) });
     else if ((e.type === 'table.resumed' || e.type === 'table.opened') && open && open.to === Infinity) open.to = at;

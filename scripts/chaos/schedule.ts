@@ -38,7 +38,8 @@ export const FAULT_KINDS = {
   'key-junk': { minMs: 1_000, maxMs: 10_000 },
   /** Junk codes from the shoe: codes that name no card, line noise. */
   'shoe-junk': { minMs: 1_000, maxMs: 10_000 },
-  // Clock steps (NTP jumps) come here: a kind, its bounds, and a case in run-chaos.ts's inject().
+  /** The wheel appliance's wall clock stepped (an NTP jump, either way, 2 s to 6 h; libfaketime), stepped back at the end. */
+  'clock-step': { minMs: 5_000, maxMs: 120_000 },
 } as const satisfies Record<string, { minMs: number; maxMs: number }>;
 
 export type FaultKind = keyof typeof FAULT_KINDS;

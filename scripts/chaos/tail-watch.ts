@@ -19,7 +19,7 @@ export interface TailVerdict {
 export function startTail(brokerPort: number): { stop: () => Promise<TailVerdict> } {
   const cli = new URL('../../appliance/cli.ts', import.meta.url).pathname;
   // A gap may stay open while the uplink is cut for minutes: the gap timeout outlasts any fault.
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'tail', '--json', '--url', `mqtt://127.0.0.1:${brokerPort}`, '--studio', 'e2e', '--gap-timeout', '600'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'tail', '--json', '--url', `mqtt://127.0.0.1:${brokerPort}`, '--studio', 'e2e', '--gap-timeout', '600', '--session', `chaos-tail-${process.pid}-${Date.now()}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   const events: Record<string, number> = {};
   let err = '';
   let partial = '';

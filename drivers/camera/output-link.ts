@@ -28,6 +28,12 @@ export class OutputLink {
   private frames = 0;
   private bytes = 0;
   private dropped = 0;
+  /**
+   * Frames not sent while the output's process starts (before it is ready, then until the first
+   * keyframe): by design, not a loss under load, so counted apart from `dropped`.
+   */
+  private skippedAtStart = 0;
+  private starting = true;
   private restarts = 0;
   private error: string | null = null;
   private sink: Readonly<Record<string, number>> = {};
@@ -61,6 +67,7 @@ export class OutputLink {
     // A WHIP worker drops what comes before its session itself (a pad probe, whip-output-worker.ts);
     // it needs frames from the start, since webrtcbin makes its offer only once caps reach it.
     this.ready = this.spec.protocol === 'whip';
+    this.starting = true;
     this.firstFrameMs = null;
     this.captureToSendMs = null;
     child.stdin?.on('error', () => undefined); // EPIPE when it dies: the exit handler deals with it
@@ -107,16 +114,19 @@ export class OutputLink {
   write(frame: Buffer, timing: BufferTiming): void {
     const stdin = this.child?.stdin;
     if (!stdin || !stdin.writable || !this.ready || stdin.writableLength > MAX_PENDING) {
-      this.dropped++;
+      if (this.starting && stdin?.writable) this.skippedAtStart++;
+      else this.dropped++;
       this.needKeyframe = true;
       return;
     }
     if (this.needKeyframe) {
       if (!timing.keyframe) {
-        this.dropped++;
+        if (this.starting) this.skippedAtStart++;
+        else this.dropped++;
         return;
       }
       this.needKeyframe = false;
+      this.starting = false;
     }
     const header: EncodedHeader = { pts: timing.runningTime ?? null, keyframe: timing.keyframe ?? false, captureClockNs: timing.clockTime ?? null };
     // One writev for the record's three parts: the output process wakes once per frame, with
@@ -133,7 +143,7 @@ export class OutputLink {
     const silentMs = Date.now() - this.deliveringAt;
     const silent = this.state === 'up' && silentMs > SILENT_MS;
     const error = silent ? `not delivering for ${Math.round(silentMs / 1000)} s (the output process is stalled, or its receiver stopped reading)` : this.error;
-    return { url: this.spec.display, state: silent ? 'down' : this.state, frames: this.frames, bytes: this.bytes, dropped: this.dropped, restarts: this.restarts, error, sink: this.sink, firstFrameMs: this.firstFrameMs, captureToSendMs: this.captureToSendMs };
+    return { url: this.spec.display, state: silent ? 'down' : this.state, frames: this.frames, bytes: this.bytes, dropped: this.dropped, skippedAtStart: this.skippedAtStart, restarts: this.restarts, error, sink: this.sink, firstFrameMs: this.firstFrameMs, captureToSendMs: this.captureToSendMs };
   }
 
   /**

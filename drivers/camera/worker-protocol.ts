@@ -12,6 +12,8 @@ export interface OutputHealth {
   readonly bytes: number;
   /** Encoded frames not sent because the output was down or behind (it resumes at a keyframe). */
   readonly dropped: number;
+  /** Frames not sent while the output started (before it was ready, then until a keyframe): by design. */
+  readonly skippedAtStart?: number;
   readonly restarts: number;
   readonly error: string | null;
   /** The sink's own counters where it has them (srtsink: bytes-sent, rtt-ms, packets-sent-lost, ...). */

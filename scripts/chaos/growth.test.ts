@@ -59,3 +59,17 @@ t.test('file descriptors left behind by a restart wave are named by fault', asyn
   t.same(bad.map((b) => b.fault), [1, 3]);
   t.equal(bad[0]!.baseline, 30);
 });
+
+t.test('descriptors are judged after a fault only once every fault has settled, not during the next restart wave', async (t) => {
+  const s: Sample[] = [];
+  // Baseline 30; fault 1 ends at 20 s; fault 2 (an appliance restart) from 22 to 24 s opens 20
+  // descriptors until 28 s; back to 30 after.
+  for (let t0 = 0; t0 < 60_000; t0 += 1_000) s.push({ t: t0, v: t0 >= 22_000 && t0 < 28_000 ? 50 : 30 });
+  const windows = [
+    { id: 1, fromMs: 15_000, endMs: 20_000 },
+    { id: 2, fromMs: 22_000, endMs: 24_000 },
+  ];
+  t.same(notBackToBaseline(s, windows, { settleMs: 5_000, tolerance: 2, firstFaultMs: 15_000 }), [], 'both back at 30 once quiet');
+  const leaky = s.map((p) => ({ ...p, v: p.t >= 22_000 ? 50 : p.v }));
+  t.same(notBackToBaseline(leaky, windows, { settleMs: 5_000, tolerance: 2, firstFaultMs: 15_000 }).map((b) => b.fault), [1, 2], 'left behind: named');
+});

@@ -104,15 +104,19 @@ export interface Baseline {
  */
 export function notBackToBaseline(
   series: readonly Sample[],
-  windows: readonly { id: number; endMs: number }[],
+  windows: readonly { id: number; endMs: number; fromMs?: number }[],
   opts: { settleMs: number; tolerance: number; firstFaultMs: number },
 ): Baseline[] {
+  // A sample is quiet when no fault lasts then and none ended less than settleMs before it: a
+  // restart wave of the next fault (a new appliance opening its journal and workers) is not
+  // the last fault's descriptors failing to come back.
+  const quiet = (t: number) => windows.every((x) => t < (x.fromMs ?? x.endMs) || t >= x.endMs + opts.settleMs);
   const before = series.filter((s) => s.t < opts.firstFaultMs).map((s) => s.v).sort((a, b) => a - b);
   if (before.length === 0) return [];
   const baseline = before[Math.floor(before.length / 2)]!;
   const out: Baseline[] = [];
   for (const w of windows) {
-    const after = series.find((s) => s.t >= w.endMs + opts.settleMs);
+    const after = series.find((s) => s.t >= w.endMs + opts.settleMs && quiet(s.t));
     if (after && after.v > baseline + opts.tolerance) out.push({ fault: w.id, value: after.v, baseline });
   }
   return out;

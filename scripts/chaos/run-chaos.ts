@@ -505,7 +505,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const growthOf: Record<string, Growth | null> = {};
   for (const [name, s] of Object.entries(series)) if (name.endsWith('.rss') || name.endsWith('.heap')) growthOf[name] = growth(s, growthOpts);
   const firstFault = plan.find((f) => !f.skipped)?.atMs ?? durationMs;
-  const fdsNotBack = notBackToBaseline(series['appliance.fds'] ?? [], windows.map((w) => ({ id: w.id, endMs: w.toMs })), { settleMs: 10_000, tolerance: 8, firstFaultMs: firstFault });
+  const fdsNotBack = notBackToBaseline(series['appliance.fds'] ?? [], windows.map((w) => ({ id: w.id, fromMs: w.fromMs, endMs: w.toMs })), { settleMs: 10_000, tolerance: 8, firstFaultMs: firstFault });
 
   return {
     seed: opts.seed,

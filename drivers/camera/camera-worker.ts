@@ -173,6 +173,13 @@ function main(): void {
     };
     const scaledSink = scaledSize(config) ? pipeline.findChild<AppSink>(SCALED_SINK) : undefined;
     const pairs = new AnalysisPairs();
+    // A copy offered to the pairing: a twin it gave up on is a dropped frame; a pair goes out.
+    const offered = (offer: () => ReturnType<AnalysisPairs['offerFull']>): void => {
+      const before = pairs.unpaired;
+      const pair = offer();
+      analysis.dropped += pairs.unpaired - before;
+      if (pair) deliver(...pair);
+    };
     const onFrame: Parameters<AppSink['pull']>[0] = (buf, caps, timing) => {
       if (isExiting()) return;
       if (!buf) return retry(analysisSink, onFrame);
@@ -180,10 +187,7 @@ function main(): void {
       seq++;
       if (!scaledSink) deliver({ buf, caps, timing }, null);
       else {
-        const before = pairs.unpaired;
-        const pair = pairs.offerFull({ buf, caps, timing });
-        analysis.dropped += pairs.unpaired - before;
-        if (pair) deliver(...pair);
+        offered(() => pairs.offerFull({ buf, caps, timing }));
       }
       analysisSink.pull(onFrame);
     };
@@ -192,10 +196,7 @@ function main(): void {
       const onScaled: Parameters<AppSink['pull']>[0] = (buf, caps, timing) => {
         if (isExiting()) return;
         if (!buf) return retry(scaledSink, onScaled);
-        const before = pairs.unpaired;
-        const pair = pairs.offerScaled({ buf, caps, timing });
-        analysis.dropped += pairs.unpaired - before;
-        if (pair) deliver(...pair);
+        offered(() => pairs.offerScaled({ buf, caps, timing }));
         scaledSink.pull(onScaled);
       };
       startPulls.push(() => scaledSink.pull(onScaled));

@@ -2,7 +2,7 @@ import t from 'tap';
 import { keyRecords } from '../../drivers/input/input-event.js';
 import { cardTable, startAppliance, startBroker, stopAppliance, stopMosquitto, Subscriber, until, verifyReceived } from '../test-support/harness.js';
 import { dealerHardware, standInBin } from '../test-support/input-stand-ins.js';
-import { clipCameraLines, clipPositionLines, renderedClip, shoeLines } from '../test-support/rendered-clip.js';
+import { clipCameraLines, clipCardLines, renderedClip, shoeLines } from '../test-support/rendered-clip.js';
 
 const clip = renderedClip('baccarat-round');
 const KEY = { F1: 59, F2: 60, F3: 61 };
@@ -15,15 +15,7 @@ t.test('baccarat with cards.source both: keypad presses, the shoe and the camera
     'game: baccarat',
     'openOnStart: true',
     ...clipCameraLines(clip),
-    'cards:',
-    '  source: both',
-    '  camera: overhead',
-    '  confirmFrames: 3',
-    // The clip is 960x540: its cards have a quarter of the pixels of the 1080p camera the
-    // model's threshold (0.9) was chosen for, and read at 0.87-0.91; a table's own threshold is
-    // how a studio with a smaller picture adjusts. A wrong read would still fail this test.
-    '  threshold: 0.85',
-    ...clipPositionLines(clip),
+    ...clipCardLines(clip, { source: 'both', confirmFrames: 3 }),
     '  shoe: { driver: serial, port: DIR/shoe, code: rank-suit, matchWindowMs: 30000, reconnect: { initialMs: 100, maxMs: 500 } }',
     'inputs:',
     '  - name: keypad',

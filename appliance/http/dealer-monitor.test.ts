@@ -5,7 +5,7 @@ import t from 'tap';
 import { keyRecords } from '../../drivers/input/input-event.js';
 import { cardTable, controlRequest, startAppliance, stopAppliance, until } from '../test-support/harness.js';
 import { dealerHardware, standInBin } from '../test-support/input-stand-ins.js';
-import { clipCameraLines, clipPositionLines, renderedClip } from '../test-support/rendered-clip.js';
+import { clipCameraLines, clipCardLines, renderedClip } from '../test-support/rendered-clip.js';
 
 const SHOTS = new URL('../../.tap/screenshots/', import.meta.url).pathname;
 
@@ -114,11 +114,7 @@ t.test('the dealer monitor: what stands in the way of the next round stands on t
     'game: baccarat',
     'openOnStart: true',
     ...clipCameraLines(clip),
-    'cards:',
-    '  source: camera',
-    '  camera: overhead',
-    '  threshold: 0.85', // the clip's 960x540 (see dealer-station.test.ts)
-    ...clipPositionLines(clip),
+    ...clipCardLines(clip, { source: 'camera' }),
     'control:',
     '  socket: DIR/control.sock',
     'broker:',

@@ -4,7 +4,7 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
 import { cardTable, startAppliance, startBroker, stopAppliance, stopMosquitto, Subscriber, until, verifyReceived } from '../test-support/harness.js';
-import { clipCameraLines, clipPositionLines, renderedClip } from '../test-support/rendered-clip.js';
+import { clipCameraLines, clipCardLines, renderedClip } from '../test-support/rendered-clip.js';
 
 const round = renderedClip('baccarat-round');
 
@@ -35,14 +35,7 @@ t.test('a dealt baccarat round on video: pitbox run reads the clip, deals the ca
     'game: baccarat',
     'openOnStart: true',
     ...clipCameraLines(round),
-    'cards:',
-    '  camera: overhead',
-    '  confirmFrames: 3',
-    // The clip is 960x540: its cards have a quarter of the pixels of the 1080p camera the
-    // model's threshold (0.9) was chosen for, and read at 0.87-0.91; a table's own threshold is
-    // how a studio with a smaller picture adjusts. A wrong read would still fail this test.
-    '  threshold: 0.85',
-    ...clipPositionLines(round),
+    ...clipCardLines(round, { confirmFrames: 3 }),
     'control:',
     '  socket: SOCKET',
     'uplink:',

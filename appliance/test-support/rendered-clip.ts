@@ -37,6 +37,23 @@ export function clipPositionLines(clip: RenderedClip): string[] {
   return ['  positions:', ...Object.entries(clip.positions).map(([name, corners]) => `    ${name}: ${JSON.stringify(corners)}`)];
 }
 
+/**
+ * The `cards:` block for a table reading the clip: its overhead camera, its positions, and a
+ * threshold for its size. The clip is 960x540: its cards have a quarter of the pixels of the
+ * 1080p camera the model's thresholds were chosen for; a table's own threshold is how a studio
+ * with a smaller picture adjusts. A wrong read would still fail the tests that use it.
+ */
+export function clipCardLines(clip: RenderedClip, opts: { source?: 'camera' | 'both'; confirmFrames?: number } = {}): string[] {
+  return [
+    'cards:',
+    ...(opts.source ? [`  source: ${opts.source}`] : []),
+    '  camera: overhead',
+    ...(opts.confirmFrames ? [`  confirmFrames: ${opts.confirmFrames}`] : []),
+    '  threshold: 0.85',
+    ...clipPositionLines(clip),
+  ];
+}
+
 /** The clip's dealt cards as a serial shoe types them (`10H`, not `TH`), one line each. */
 export function shoeLines(clip: RenderedClip): string {
   return clip.expected.dealt.map((d) => `${d.card[0] === 'T' ? '10' : d.card[0]}${d.card[1]}\r\n`).join('');

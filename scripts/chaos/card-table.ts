@@ -14,7 +14,7 @@ import { SimulatedDealer, type DealerKey } from '../../appliance/commands/simula
 import type { EventEnvelope } from '../../appliance/contract/envelope.js';
 import { cardTable, controlRequest, freePort, startAppliance, stopAppliance, Subscriber, type ApplianceTable } from '../../appliance/test-support/harness.js';
 import { dealerHardware, standInBin, type FakeInputNode } from '../../appliance/test-support/input-stand-ins.js';
-import { clipCameraLines, clipPositionLines, renderedClip } from '../../appliance/test-support/rendered-clip.js';
+import { clipCameraLines, clipCardLines, renderedClip } from '../../appliance/test-support/rendered-clip.js';
 import { forkTiedWorker } from '../../drivers/camera/tied-worker.js';
 import { workerEntry } from '../../drivers/camera/worker-protocol.js';
 import { encodeEvent, EV_KEY, EV_SYN, keyRecords } from '../../drivers/input/input-event.js';
@@ -66,11 +66,7 @@ export class ChaosCardTable {
       '    restart: { initialMs: 1000, maxMs: 3000 }',
       // A worker started through tsx on this loaded machine takes about 8 s to say it started.
       '    firstFrameMs: 40000',
-      'cards:',
-      '  source: both',
-      '  camera: overhead',
-      '  threshold: 0.85',
-      ...clipPositionLines(clip),
+      ...clipCardLines(clip, { source: 'both' }),
       '  shoe: { driver: serial, port: DIR/shoe, matchWindowMs: 30000 }',
       'inputs:',
       '  - { name: keypad, driver: evdev, path: DIR/keypad, keys: { KEY_F1: start, KEY_F2: close-bets, KEY_F3: void } }',

@@ -4,7 +4,7 @@ import puppeteer, { type Browser } from 'puppeteer-core';
 import t, { type Test } from 'tap';
 import { cardTable, controlRequest, startAppliance, startBroker, stopAppliance, stopMosquitto, Subscriber, until, verifyReceived } from '../../test-support/harness.js';
 import { dealerHardware } from '../../test-support/input-stand-ins.js';
-import { clipCameraLines, clipPositionLines, renderedClip, shoeLines } from '../../test-support/rendered-clip.js';
+import { clipCameraLines, clipCardLines, renderedClip, shoeLines } from '../../test-support/rendered-clip.js';
 
 const SHOTS = new URL('../../../.tap/screenshots/', import.meta.url).pathname;
 const clip = renderedClip('dragon-tiger-round');
@@ -111,13 +111,7 @@ t.test('dragon tiger from the shoe: burn card, a round, a suited tie, a card whi
 t.test('dragon tiger on video: the rendered dealt clip read by the camera, agreeing with the shoe card by card', async (t) => {
   const { sub, shoe, socket, events, state } = await runTable(t, 'dragon-tiger-02', [
     ...clipCameraLines(clip),
-    'cards:',
-    '  source: both',
-    '  camera: overhead',
-    '  confirmFrames: 3',
-    // The clip is 960x540, like the baccarat clip: a quarter of the pixels the model's threshold was chosen for.
-    '  threshold: 0.85',
-    ...clipPositionLines(clip),
+    ...clipCardLines(clip, { source: 'both', confirmFrames: 3 }),
     '  shoe: { driver: serial, port: DIR/shoe, code: rank-suit, matchWindowMs: 30000, reconnect: { initialMs: 100, maxMs: 300 } }',
   ]);
   await until('camera and shoe up, not suspended', () => state()?.['suspended'] === null && (state()?.['cameras'] as Record<string, string>)?.['overhead'] === 'up', 60_000);
